@@ -31,7 +31,7 @@ KEYS = (
 def _check_url(key: str, value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(f"{key} must be an http(s) URL such as https://example.org, got {value!r}")
+        raise ConfigError(f"{key} must be an http(s) URL like https://example.org, got {value!r}")
     return value.rstrip("/")
 
 
@@ -57,11 +57,14 @@ class Settings:
             )
         if bool(self.client_id) != bool(self.client_secret):
             missing = "STRAVA_CLIENT_SECRET" if self.client_id else "STRAVA_CLIENT_ID"
-            raise ConfigError(f"{missing} is missing: set both the client id and secret, or neither")
-        object.__setattr__(self, "base_url", _check_url("STRAVA_BASE_URL", self.base_url))
-        object.__setattr__(self, "redirect_uri", _check_url("STRAVA_REDIRECT_URI", self.redirect_uri))
-        api_url = self.api_url or f"{self.base_url}/api/v3"
-        object.__setattr__(self, "api_url", _check_url("STRAVA_API_URL", api_url))
+            raise ConfigError(f"{missing} is missing: set the client id and secret, or neither")
+        # Frozen dataclass: normalising the URLs has to go through object.__setattr__.
+        base = _check_url("STRAVA_BASE_URL", self.base_url)
+        object.__setattr__(self, "base_url", base)
+        redirect = _check_url("STRAVA_REDIRECT_URI", self.redirect_uri)
+        object.__setattr__(self, "redirect_uri", redirect)
+        api_url = _check_url("STRAVA_API_URL", self.api_url or f"{base}/api/v3")
+        object.__setattr__(self, "api_url", api_url)
 
     @property
     def has_credentials(self) -> bool:

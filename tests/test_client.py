@@ -1,0 +1,241 @@
+"""StravaClient against the fake Strava server over real HTTP."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from strava_dash.client import StravaClient, to_epoch
+from strava_dash.errors import (
+    AuthError,
+    NotFoundError,
+    RateLimitError,
+    ScopeError,
+    StravaAPIError,
+    TransportError,
+)
+from strava_dash.transport import build_session
+from tests.fake_strava import FakeStrava, make_activities
+
+
+def client_for(server: FakeStrava, token: str, **kwargs: object) -> StravaClient:
+    session = build_session(backoff=0.01)
+    return StravaClient(token, api_url=server.api_url, session=session, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def athlete(fake_strava: FakeStrava):  # type: ignore[no-untyped-def]
+    return fake_strava.add_athlete(activities=make_activities(450, athlete_id=0, seed=1))
+
+
+def token_of(
+    server: FakeStrava, athlete_id: int, scopes: tuple[str, ...] = ("read", "activity:read_all")
+) -> str:
+    return str(server.issue_token(athlete_id, scopes=scopes)["access_token"])
+
+
+def test_pages_until_an_empty_page_and_yields_records_unchanged(
+    fake_strava: FakeStrava, athlete
+) -> None:
+    client = client_for(fake_strava, token_of(fake_strava, athlete.id))
+    seen = []
+    records = list(client.iter_activities(per_page=200, on_page=seen.append))
+    expected = sorted(athlete.activities, key=lambda a: (a["start_date"], a["id"]), reverse=True)
+    assert [r["id"] for r in records] == [a["id"] for a in expected]
+    assert records[0] == expected[0]  # exactly as the API sent it
+    assert [p.page_size for p in seen] == [200, 200, 50]
+    assert [p.fetched for p in seen] == [200, 400, 450]
+    pages = [r.query["page"][0] for r in fake_strava.requests if r.path.endswith("/activities")]
+    assert pages == ["1", "2", "3", "4"]  # page 4 is the empty one that proves the end
+    assert seen[-1].rate_limits is not None
+    assert client.rate_limits is not None
+    assert client.rate_limits.read is not None
+    assert client.rate_limits.read.usage_15min == 4
+
+
+def test_a_short_page_is_not_the_end(fake_strava: FakeStrava, athlete) -> None:
+    client = client_for(fake_strava, token_of(fake_strava, athlete.id))
+    # Only-You activities are hidden with activity:read, so pages come back short.
+    limited = client_for(fake_strava, token_of(fake_strava, athlete.id, ("read", "activity:read")))
+    everything = {r["id"] for r in client.iter_activities(per_page=30)}
+    visible = {r["id"] for r in limited.iter_activities(per_page=30)}
+    private = {a["id"] for a in athlete.activities if a["visibility"] == "only_me"}
+    assert private
+    assert visible == everything - private
+
+
+def test_token_only_in_the_authorization_header(fake_strava: FakeStrava, athlete) -> None:
+    token = token_of(fake_strava, athlete.id)
+    client = client_for(fake_strava, token)
+    client.athlete()
+    list(client.iter_activities(per_page=200))
+    for request in fake_strava.requests:
+        if request.path.startswith("/api/v3"):
+            assert token not in request.path
+            assert all(token not in v for values in request.query.values() for v in values)
+            assert request.headers.get("Authorization") == f"Bearer {token}"
+
+
+def test_after_and_before_accept_datetimes_dates_and_epochs(
+    fake_strava: FakeStrava, athlete
+) -> None:
+    client = client_for(fake_strava, token_of(fake_strava, athlete.id))
+    after = datetime(2026, 6, 1, tzinfo=UTC)
+    newer = list(client.iter_activities(after=after))
+    assert newer
+    assert all(r["start_date"] > "2026-06-01" for r in newer)
+    assert [r["start_date"] for r in newer] == sorted(
+        r["start_date"] for r in newer
+    )  # oldest first
+    by_date = list(client.iter_activities(before=date(2026, 1, 1)))
+    by_epoch = list(client.iter_activities(before=to_epoch(date(2026, 1, 1))))
+    assert [r["id"] for r in by_date] == [r["id"] for r in by_epoch]
+    assert all(r["start_date"] < "2026-01-01" for r in by_date)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (datetime(2024, 5, 4, 6, 12, 9, tzinfo=UTC), 1714803129),
+        (datetime(2024, 5, 4, 6, 12, 9), 1714803129),  # naive means UTC
+        (date(2024, 5, 4), 1714780800),
+        (1714803129.7, 1714803129),
+    ],
+)
+def test_to_epoch(value: object, expected: int) -> None:
+    assert to_epoch(value) == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", [1714803129000, -5])
+def test_to_epoch_rejects_milliseconds_and_negatives(value: int) -> None:
+    with pytest.raises(ValueError, match="epoch seconds"):
+        to_epoch(value)
+
+
+def test_per_page_is_checked() -> None:
+    client = StravaClient("t", api_url="http://127.0.0.1:9")
+    with pytest.raises(ValueError, match="per_page"):
+        next(client.iter_activities(per_page=201))
+
+
+def test_unknown_token_is_auth_error(fake_strava: FakeStrava, athlete) -> None:
+    client = client_for(fake_strava, "0" * 40)
+    with pytest.raises(AuthError, match="Authorization Error") as info:
+        client.athlete()
+    assert info.value.status == 401
+    assert "0" * 40 not in str(info.value)
+
+
+def test_missing_activity_scope_is_scope_error(fake_strava: FakeStrava, athlete) -> None:
+    client = client_for(fake_strava, token_of(fake_strava, athlete.id, ("read",)))
+    with pytest.raises(ScopeError, match="Authorization Error"):
+        next(client.iter_activities())
+
+
+def test_not_found(fake_strava: FakeStrava, athlete) -> None:
+    client = client_for(fake_strava, token_of(fake_strava, athlete.id))
+    with pytest.raises(NotFoundError):
+        client.activity(1)
+    with pytest.raises(NotFoundError):
+        client.gear("b-nope")
+
+
+def test_rate_limit_gives_retry_at_next_quarter_hour(fake_strava: FakeStrava, athlete) -> None:
+    fake_strava.set_rate_limits(read=(3, 1000), overall=(200, 2000))
+    client = client_for(fake_strava, token_of(fake_strava, athlete.id))
+    got: list[dict[str, object]] = []
+    with pytest.raises(RateLimitError) as info:
+        got.extend(client.iter_activities(per_page=100))
+    assert len(got) == 300  # pages 1..3 were yielded before page 4 hit the limit
+    now = datetime.fromtimestamp(fake_strava.now(), UTC)
+    expected = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
+    assert info.value.retry_at.timestamp() == pytest.approx(expected.timestamp() + 900, abs=1)
+    assert not info.value.daily
+    assert client.rate_limits is not None
+    assert client.rate_limits.exhausted
+
+
+def test_daily_limit_waits_until_midnight(fake_strava: FakeStrava, athlete) -> None:
+    fake_strava.set_rate_limits(read=(100, 2), overall=(200, 2000))
+    client = client_for(fake_strava, token_of(fake_strava, athlete.id))
+    client.athlete()
+    client.athlete()
+    with pytest.raises(RateLimitError) as info:
+        client.athlete()
+    assert info.value.daily
+    assert info.value.retry_at.hour == 0
+    assert info.value.retry_at.minute == 0
+
+
+def test_one_transient_503_is_retried_invisibly(fake_strava: FakeStrava, athlete) -> None:
+    fake_strava.fail(page=2, status=503, times=1)
+    client = client_for(fake_strava, token_of(fake_strava, athlete.id))
+    ids = [r["id"] for r in client.iter_activities(per_page=200)]
+    assert len(ids) == len(set(ids)) == 450
+    statuses = [r.status for r in fake_strava.requests if r.query.get("page") == ["2"]]
+    assert statuses == [503, 200]
+
+
+def test_a_persistent_500_is_a_clear_error_after_bounded_retries(
+    fake_strava: FakeStrava, athlete
+) -> None:
+    fake_strava.fail(page=2, status=500, times=None)
+    client = client_for(fake_strava, token_of(fake_strava, athlete.id))
+    got = []
+    with pytest.raises(StravaAPIError) as info:
+        got.extend(client.iter_activities(per_page=200))
+    assert len(got) == 200
+    assert info.value.status == 500
+    attempts = [r for r in fake_strava.requests if r.query.get("page") == ["2"]]
+    assert len(attempts) == 4  # the first try and three retries, then give up
+
+
+def test_malformed_json_is_an_api_error_not_a_traceback(fake_strava: FakeStrava, athlete) -> None:
+    fake_strava.malformed(page=1)
+    client = client_for(fake_strava, token_of(fake_strava, athlete.id))
+    with pytest.raises(StravaAPIError, match="not valid JSON"):
+        list(client.iter_activities())
+
+
+def test_unreachable_server_is_a_transport_error() -> None:
+    client = StravaClient(
+        "t", api_url="http://127.0.0.1:9/api/v3", session=build_session(backoff=0)
+    )
+    with pytest.raises(TransportError, match="Could not reach Strava"):
+        client.athlete()
+
+
+def test_timeout_is_a_transport_error(fake_strava: FakeStrava, athlete) -> None:
+    fake_strava.latency = 0.5
+    client = client_for(fake_strava, token_of(fake_strava, athlete.id), timeout=(1.0, 0.1))
+    with pytest.raises(TransportError, match="did not answer"):
+        client.athlete()
+
+
+def test_athlete_stats_gear_and_streams(fake_strava: FakeStrava, athlete) -> None:
+    client = client_for(fake_strava, token_of(fake_strava, athlete.id))
+    me = client.athlete()
+    assert me["id"] == athlete.id
+    stats = client.athlete_stats(athlete.id)
+    assert "all_ride_totals" in stats
+    gear_id = next(a["gear_id"] for a in athlete.activities if a.get("gear_id"))
+    assert client.gear(gear_id)["id"] == gear_id
+    gps = next(a for a in athlete.activities if a["map"]["summary_polyline"] and not a["manual"])
+    streams = client.streams(gps["id"], ["time", "latlng", "altitude"])
+    assert {"time", "latlng", "altitude"} <= set(streams)
+    lengths = {len(s["data"]) for s in streams.values()}
+    assert len(lengths) == 1
+    manual = next(a for a in athlete.activities if a["manual"])
+    with pytest.raises(NotFoundError):
+        client.streams(manual["id"], ["time"])
+
+
+def test_twenty_thousand_activities_download_completely(fake_strava: FakeStrava) -> None:
+    # 101 requests: more than the default 15-minute budget; test_sync covers that path.
+    fake_strava.set_rate_limits(read=(1000, 10000), overall=(2000, 20000))
+    big = fake_strava.add_athlete(activities=make_activities(20_000, athlete_id=0, seed=7))
+    client = client_for(fake_strava, token_of(fake_strava, big.id))
+    ids = [r["id"] for r in client.iter_activities()]
+    assert len(ids) == 20_000
+    assert set(ids) == {a["id"] for a in big.activities}

@@ -1,0 +1,236 @@
+"""Resumable sync against the fake Strava: nothing lost, nothing twice, few requests."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from strava_dash.auth import Token, TokenManager
+from strava_dash.client import StravaClient
+from strava_dash.errors import RateLimitError, StravaAPIError, TransportError
+from strava_dash.settings import Settings
+from strava_dash.sync import ActivityStore, SyncJob, SyncProgress, sync
+from strava_dash.transport import build_session
+from tests.conftest import FAKE_CLIENT_ID, FAKE_CLIENT_SECRET
+from tests.fake_strava import FakeAthlete, FakeStrava, make_activities
+
+
+def connect(server: FakeStrava, athlete: FakeAthlete) -> StravaClient:
+    token = server.issue_token(athlete.id)
+    return StravaClient(
+        token["access_token"], api_url=server.api_url, session=build_session(backoff=0.01)
+    )
+
+
+def list_requests(server: FakeStrava) -> int:
+    return sum(1 for r in server.requests if r.path == "/api/v3/athlete/activities")
+
+
+def new_activity(template: dict, activity_id: int, start: datetime) -> dict:
+    record = copy.deepcopy(template)
+    record["id"] = activity_id
+    record["map"]["id"] = f"a{activity_id}"
+    record["start_date"] = start.strftime("%Y-%m-%dT%H:%M:%SZ")
+    record["start_date_local"] = (start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return record
+
+
+def ids_of(store: ActivityStore) -> list[int]:
+    return [r["id"] for r in store.snapshot()]
+
+
+@pytest.fixture
+def athlete(fake_strava: FakeStrava) -> FakeAthlete:
+    return fake_strava.add_athlete(activities=make_activities(450, athlete_id=0, seed=3))
+
+
+def test_first_sync_downloads_everything_once(fake_strava: FakeStrava, athlete) -> None:
+    store = ActivityStore()
+    progress: list[SyncProgress] = []
+    report = sync(connect(fake_strava, athlete), store, on_progress=progress.append)
+    assert report.ok
+    assert report.complete
+    assert report.added == 450
+    assert sorted(ids_of(store)) == sorted(a["id"] for a in athlete.activities)
+    assert [p.held for p in progress] == [200, 400, 450]
+    assert report.requests == list_requests(fake_strava) == 4
+
+
+def test_refresh_with_nothing_new_costs_one_request(fake_strava: FakeStrava, athlete) -> None:
+    client = connect(fake_strava, athlete)
+    store = ActivityStore()
+    sync(client, store)
+    fake_strava.clear_requests()
+    report = sync(client, store)
+    assert report.ok
+    assert (report.added, report.updated) == (0, 0)
+    assert list_requests(fake_strava) == 1
+
+
+@pytest.mark.parametrize("k", [1, 199, 250, 401])
+def test_refresh_with_k_new_costs_at_most_ceil_k_over_200_plus_one(
+    fake_strava: FakeStrava, athlete, k: int
+) -> None:
+    client = connect(fake_strava, athlete)
+    store = ActivityStore()
+    sync(client, store)
+    newest = max(datetime.fromisoformat(a["start_date"]) for a in athlete.activities)
+    for i in range(k):
+        start = newest + timedelta(hours=i + 1)
+        athlete.activities.append(new_activity(athlete.activities[0], 10**11 + i, start))
+    fake_strava.clear_requests()
+    report = sync(client, store)
+    assert report.added == k
+    assert list_requests(fake_strava) <= -(-k // 200) + 1
+    assert len(ids_of(store)) == len(set(ids_of(store))) == 450 + k
+
+
+def test_refresh_catches_renames_and_late_uploads_of_older_rides(
+    fake_strava: FakeStrava, athlete
+) -> None:
+    client = connect(fake_strava, athlete)
+    store = ActivityStore()
+    sync(client, store)
+    newest = max(athlete.activities, key=lambda a: a["start_date"])
+    newest["name"] = "Renamed after the ride ✏️"
+    three_weeks_ago = datetime.fromisoformat(newest["start_date"]) - timedelta(days=21, hours=3)
+    late = new_activity(athlete.activities[5], 10**11 + 7, three_weeks_ago)
+    athlete.activities.append(late)
+    report = sync(client, store)
+    assert (report.added, report.updated) == (1, 1)
+    assert store.records[newest["id"]]["name"] == "Renamed after the ride ✏️"
+    assert late["id"] in store.records
+
+
+def test_rate_limit_mid_sync_keeps_pages_and_resume_completes(
+    fake_strava: FakeStrava, athlete
+) -> None:
+    client = connect(fake_strava, athlete)
+    fake_strava.set_rate_limits(read=(2, 1000), overall=(200, 2000))
+    store = ActivityStore()
+    first = sync(client, store)
+    assert isinstance(first.error, RateLimitError)
+    assert not first.complete
+    assert len(store.records) == 400  # pages 1 and 2 kept
+    fake_strava.set_rate_limits(read=(100, 1000), overall=(200, 2000))
+    fake_strava.advance(15 * 60)
+    fake_strava.clear_requests()
+    second = sync(client, store)
+    assert second.ok
+    assert second.complete
+    ids = ids_of(store)
+    assert len(ids) == len(set(ids)) == 450
+    assert set(ids) == {a["id"] for a in athlete.activities}
+    # One request to check the top, then the tail continues from where it stopped.
+    assert list_requests(fake_strava) == 3
+
+
+@pytest.mark.parametrize(
+    ("inject", "error"),
+    [
+        (lambda s: s.fail(page=2, status=500, times=None), StravaAPIError),
+        (lambda s: s.malformed(page=2), StravaAPIError),
+    ],
+)
+def test_errors_mid_sync_keep_what_came_before(
+    fake_strava: FakeStrava, athlete, inject, error
+) -> None:
+    inject(fake_strava)
+    client = connect(fake_strava, athlete)
+    store = ActivityStore()
+    report = sync(client, store)
+    assert isinstance(report.error, error)
+    assert len(store.records) == 200
+    fake_strava.clear_failures()
+    assert sync(client, store).ok
+    assert len(store.records) == 450
+
+
+def test_unreachable_mid_sync_keeps_what_came_before(fake_strava: FakeStrava, athlete) -> None:
+    client = connect(fake_strava, athlete)
+    store = ActivityStore()
+    seen = []
+
+    def stop_after_first_page(progress: SyncProgress) -> None:
+        seen.append(progress)
+        if len(seen) == 1:
+            client.api_url = "http://127.0.0.1:9/api/v3"  # Strava vanishes mid-sync
+
+    report = sync(client, store, on_progress=stop_after_first_page)
+    assert isinstance(report.error, TransportError)
+    assert len(store.records) == 200
+    client.api_url = fake_strava.api_url
+    assert sync(client, store).complete
+    assert len(store.records) == 450
+
+
+def test_interrupted_refresh_fills_its_gap_next_time(fake_strava: FakeStrava, athlete) -> None:
+    client = connect(fake_strava, athlete)
+    store = ActivityStore()
+    sync(client, store)
+    newest = max(datetime.fromisoformat(a["start_date"]) for a in athlete.activities)
+    for i in range(300):
+        start = newest + timedelta(hours=i + 1)
+        athlete.activities.append(new_activity(athlete.activities[0], 10**11 + i, start))
+    fake_strava.fail(page=2, status=500, times=None)
+    first = sync(client, store)
+    assert first.error is not None
+    assert len(store.records) == 650  # page 1 (200 new) kept
+    fake_strava.clear_failures()
+    second = sync(client, store)
+    assert second.ok
+    assert len(store.records) == 750
+
+
+def test_twenty_thousand_activities_across_two_rate_windows(fake_strava: FakeStrava) -> None:
+    big = fake_strava.add_athlete(activities=make_activities(20_000, athlete_id=0, seed=11))
+    client = connect(fake_strava, big)
+    store = ActivityStore()
+    first = sync(client, store)  # 101 requests needed; the 15-minute window allows 100
+    assert isinstance(first.error, RateLimitError)
+    assert len(store.records) == 20_000  # 100 full pages; the empty page that ends it was refused
+    assert not first.complete
+    fake_strava.advance(15 * 60)
+    second = sync(client, store)
+    assert second.ok
+    assert second.complete
+    ids = ids_of(store)
+    assert len(ids) == len(set(ids)) == 20_000
+
+
+def test_token_expiring_mid_sync_is_refreshed_transparently(
+    fake_strava: FakeStrava, athlete
+) -> None:
+    settings = Settings(
+        client_id=FAKE_CLIENT_ID, client_secret=FAKE_CLIENT_SECRET, base_url=fake_strava.base_url
+    )
+    token = Token.from_response(
+        fake_strava.issue_token(athlete.id), scopes="read,activity:read_all"
+    )
+    manager = TokenManager(
+        settings, token, now=lambda: datetime.fromtimestamp(fake_strava.now(), UTC)
+    )
+    client = StravaClient(manager, api_url=fake_strava.api_url)
+    store = ActivityStore()
+    report = sync(client, store, on_progress=lambda p: fake_strava.advance(3 * 3600))
+    assert report.ok
+    assert len(store.records) == 450
+    assert manager.token.access_token != token.access_token
+
+
+def test_sync_job_runs_in_the_background_and_refuses_a_second_start(
+    fake_strava: FakeStrava, athlete
+) -> None:
+    fake_strava.latency = 0.05
+    job = SyncJob(connect(fake_strava, athlete), ActivityStore())
+    job.start()
+    assert job.running
+    with pytest.raises(RuntimeError, match="already running"):
+        job.start()
+    report = job.wait(timeout=10)
+    assert report is not None
+    assert report.ok
+    assert not job.running
+    assert len(job.store.records) == 450
