@@ -14,47 +14,26 @@ from typing import Literal
 
 import pandas as pd
 
+from strava_dash.activities import FOOT_SPORTS
+from strava_dash.activities import SPORT_GROUPS as SPORT_GROUPS_BY_SPORT
+
 TriState = Literal["any", "only", "exclude"]
 Bounds = tuple[float | None, float | None]
 
-RIDES = frozenset(
-    {
-        "Ride",
-        "GravelRide",
-        "MountainBikeRide",
-        "EBikeRide",
-        "EMountainBikeRide",
-        "VirtualRide",
-        "Handcycle",
-        "Velomobile",
-    }
-)
-RUNS = frozenset({"Run", "TrailRun", "VirtualRun"})
-FOOT = RUNS | {"Walk", "Hike", "Snowshoe"}
-WATER = frozenset(
-    {
-        "Swim",
-        "Rowing",
-        "VirtualRow",
-        "Kayaking",
-        "Canoeing",
-        "StandUpPaddling",
-        "Surfing",
-        "Kitesurf",
-        "Windsurf",
-        "Sail",
-    }
-)
-WINTER = frozenset(
-    {"AlpineSki", "BackcountrySki", "NordicSki", "Snowboard", "Snowshoe", "IceSkate", "RollerSki"}
-)
-#: Quick picks offered next to the sport list; "Other" is everything not in the others.
+
+def _members(*groups: str) -> frozenset[str]:
+    return frozenset(sport for sport, group in SPORT_GROUPS_BY_SPORT.items() if group in groups)
+
+
+#: Quick picks offered next to the sport list (they overlap: runs are foot sports too);
+#: "Other" is every sport present that none of them covers. Built on the table's own
+#: ``sport_group`` mapping so the two can never disagree.
 SPORT_GROUPS: dict[str, frozenset[str]] = {
-    "All rides": RIDES,
-    "All runs": RUNS,
-    "All foot": FOOT,
-    "Water": WATER,
-    "Winter": WINTER,
+    "All rides": _members("Ride"),
+    "All runs": _members("Run"),
+    "All foot": FOOT_SPORTS,
+    "Water": _members("Swim", "Water"),
+    "Winter": _members("Winter"),
 }
 
 DatePreset = Literal[

@@ -1,0 +1,68 @@
+"""Home: what the app is, and the three ways in (Strava, demo, later the archive)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from strava_dash import APP_NAME
+from strava_dash.ui import state
+from strava_dash.ui.config import load_settings
+from strava_dash.ui.login import connect_button, start_demo
+from strava_dash.ui.sync_panel import start_sync, sync_status
+
+settings, config_error = load_settings()
+session = state.current()
+
+st.title(APP_NAME)
+st.markdown(
+    "**Your Strava activities, in your hands.** Connect once, see every activity you have "
+    "ever recorded, filter them, and download exactly what you filtered as CSV, Excel or "
+    "the raw Strava JSON."
+)
+st.caption(
+    "Privacy: your token and activities stay in this browser session on the server and "
+    "are gone when you log out or close the tab. Nothing is stored anywhere else."
+)
+
+message = st.session_state.pop(state.LOGIN_MESSAGE, None)
+if message:
+    st.error(message, icon="🔒")
+if config_error is not None:
+    st.error(f"Strava login is unavailable: {config_error}", icon="⚙️")
+
+if session is not None and not session.needs_reconnect:
+    if session.source == "strava":
+        if session.private_warning:
+            st.warning(session.private_warning)
+        if session.job is None:
+            start_sync(session)
+        sync_status(session)
+    else:
+        st.success(f"Exploring the demo athlete {session.display_name}.")
+    st.page_link("pages/activities.py", label="See your activities", icon="📋")
+else:
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Your own data")
+        if settings.has_credentials:
+            if session is not None and session.needs_reconnect:
+                st.info("Your Strava connection ended. Connect again to continue the download.")
+            connect_button(settings)
+            st.caption("You choose on Strava's page what to share; read-only access.")
+        else:
+            st.info(
+                "Strava login is not configured on this server. Set `STRAVA_CLIENT_ID` and "
+                "`STRAVA_CLIENT_SECRET` (see the README) — the demo below works without them."
+            )
+    with right:
+        st.subheader("Just looking?")
+        if st.button("Explore with demo data", type="primary", use_container_width=True):
+            start_demo()
+            st.switch_page("pages/activities.py")
+        st.caption("A made-up athlete from Girona with six years of rides, runs and swims.")
+
+st.divider()
+st.caption(
+    "Powered by Strava. Dash for Strava is an independent project and is not made, "
+    "sponsored or endorsed by Strava."
+)

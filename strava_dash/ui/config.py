@@ -1,0 +1,33 @@
+"""Reads configuration for the app: ``[strava]`` in ``st.secrets``, overridden by the env."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import streamlit as st
+
+from strava_dash.errors import ConfigError
+from strava_dash.settings import KEYS, Settings
+
+
+def _secrets_section() -> dict[str, Any]:
+    try:
+        section = st.secrets.get("strava", {})
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return {}
+    return dict(section) if hasattr(section, "items") else {}
+
+
+def load_settings() -> tuple[Settings, ConfigError | None]:
+    """The app's settings; on a configuration error, demo-only settings and the error.
+
+    A broken configuration must not take the demo down with it, so the caller shows
+    the error (which names the key, never the secret) and carries on in demo mode.
+    """
+    values: dict[str, Any] = _secrets_section()
+    values.update({k: v for k, v in os.environ.items() if k in KEYS and v.strip()})
+    try:
+        return Settings.from_mapping(values), None
+    except ConfigError as error:
+        return Settings(), error

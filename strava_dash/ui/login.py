@@ -1,0 +1,166 @@
+"""Connect with Strava (streamlit-oauth popup), the demo athlete, and logging out."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+import httpx
+import streamlit as st
+from httpx_oauth.oauth2 import GetAccessTokenError
+from streamlit_oauth import OAuth2Component, StreamlitOauthError
+
+from strava_dash import demo
+from strava_dash.auth import (
+    REQUESTED_SCOPES,
+    Token,
+    TokenManager,
+    check_scopes,
+    deauthorize,
+    describe_token_error,
+)
+from strava_dash.client import StravaClient
+from strava_dash.errors import ScopeError, StravaAPIError, StravaDashError
+from strava_dash.settings import Settings
+from strava_dash.sync import ActivityStore
+from strava_dash.transport import build_session, error_for
+from strava_dash.ui import state
+from strava_dash.ui.state import AthleteSession
+
+log = logging.getLogger(__name__)
+
+STRAVA_ORANGE = "#FC5200"
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _demo_records(hour: str) -> list[dict[str, object]]:
+    # The demo athlete is the same for every visitor, so a shared cache is safe here
+    # (and only here). Keyed by the hour: the demo history ends now, without
+    # activities later today that would not have happened yet.
+    del hour
+    return demo.demo_activities()
+
+
+def start_demo() -> None:
+    store = ActivityStore(athlete_id=demo.DEMO_ATHLETE_ID, complete=True)
+    store.merge(_demo_records(f"{datetime.now(UTC):%Y-%m-%dT%H}"))
+    store.last_synced = datetime.now(UTC)
+    gear = {gear_id: str(g.get("name") or gear_id) for gear_id, g in demo.demo_gear().items()}
+    state.set_current(AthleteSession("demo", demo.demo_athlete(), store, gear_names=gear))
+
+
+def _oauth(settings: Settings) -> OAuth2Component:
+    return OAuth2Component(
+        settings.client_id,
+        settings.client_secret,
+        authorize_endpoint=settings.authorize_url,
+        token_endpoint=settings.token_url,
+        refresh_token_endpoint=settings.token_url,
+        # Strava wants the credentials in the POST body; the default Basic header gets a 400.
+        token_endpoint_auth_method="client_secret_post",
+    )
+
+
+def _exchange_failure(error: GetAccessTokenError) -> str:
+    response = error.response
+    if response is None:
+        return "Strava could not be reached to finish the login. Please try again."
+    mapped = error_for(response.status_code, dict(response.headers), response.content)
+    return describe_token_error(mapped)
+
+
+def connect_button(settings: Settings) -> None:
+    """The Connect with Strava button; on success the session holds the athlete's token."""
+    expected_state = st.session_state.get(f"state-{state.OAUTH_BUTTON}")
+    try:
+        result = _oauth(settings).authorize_button(
+            "Connect with Strava",
+            redirect_uri=settings.redirect_uri,
+            scope=",".join(REQUESTED_SCOPES),
+            key=state.OAUTH_BUTTON,
+            extras_params={"approval_prompt": "auto"},
+            use_container_width=True,
+        )
+    except StreamlitOauthError as error:
+        denied = "access_denied" in str(error)
+        st.session_state[state.LOGIN_MESSAGE] = (
+            "You cancelled on Strava's page, so nothing was shared. Connect again whenever "
+            "you like."
+            if denied
+            else "That login attempt expired or did not come from this page. Please connect again."
+        )
+        st.rerun()
+    except GetAccessTokenError as error:
+        st.session_state[state.LOGIN_MESSAGE] = _exchange_failure(error)
+        st.rerun()
+    except httpx.HTTPError:
+        st.session_state[state.LOGIN_MESSAGE] = (
+            "Strava could not be reached to finish the login. Please try again in a moment."
+        )
+        st.rerun()
+    if not result:
+        return
+    # streamlit-oauth accepts a redirect without any state; a login must prove it came
+    # from the button this session rendered.
+    if not expected_state or result.get("state") != expected_state:
+        st.session_state[state.LOGIN_MESSAGE] = (
+            "That login attempt did not come from this page. Please connect again."
+        )
+        st.rerun()
+    try:
+        token = Token.from_response(result["token"], scopes=result.get("scope"))
+        scope_check = check_scopes(token.scopes)
+    except ScopeError as error:
+        st.session_state[state.LOGIN_MESSAGE] = error.message
+        st.rerun()
+    except StravaDashError as error:
+        st.session_state[state.LOGIN_MESSAGE] = str(error)
+        st.rerun()
+    start_strava(settings, token, private_warning=scope_check.warning)
+    st.rerun()
+
+
+def start_strava(settings: Settings, token: Token, *, private_warning: str | None) -> None:
+    """Hold the token and start downloading; a reconnect of the same athlete keeps data."""
+    previous = state.current()
+    http = build_session()
+    manager = TokenManager(settings, token, session=http)
+    same_athlete = (
+        previous is not None
+        and previous.source == "strava"
+        and previous.athlete_id is not None
+        and previous.athlete_id == token.athlete_id
+    )
+    if same_athlete and previous is not None:
+        store, gear = previous.store, previous.gear_names
+    else:
+        store, gear = ActivityStore(athlete_id=token.athlete_id), {}
+    session = AthleteSession(
+        "strava",
+        dict(token.athlete),
+        store,
+        tokens=manager,
+        gear_names=gear,
+        private_warning=private_warning,
+    )
+    session.client = StravaClient(manager, api_url=settings.api_url, session=http)
+    state.set_current(session)
+    st.session_state.pop(state.LOGIN_MESSAGE, None)
+
+
+def log_out(settings: Settings) -> None:
+    """Revoke the grant at Strava, then forget the whole browser session."""
+    session = state.current()
+    notice = None
+    if session is not None and session.tokens is not None:
+        try:
+            deauthorize(settings, session.tokens.access_token())
+        except StravaAPIError as error:
+            log.warning("deauthorize failed: %s", error)
+            notice = (
+                "Logged out here, but Strava could not be told to revoke access. You can "
+                "revoke it yourself at strava.com → Settings → My Apps."
+            )
+    state.clear()
+    if notice:
+        st.session_state[state.LOGIN_MESSAGE] = notice

@@ -1,0 +1,142 @@
+"""Starting a sync, showing its progress, and saying plainly how it ended."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from strava_dash.client import StravaClient
+from strava_dash.errors import (
+    AuthError,
+    NotFoundError,
+    RateLimitError,
+    StravaAPIError,
+    TransportError,
+)
+from strava_dash.sync import ActivityStore, SyncJob, SyncReport
+from strava_dash.ui.state import AthleteSession
+
+
+def _gear_fetcher(session: AthleteSession) -> Callable[[StravaClient, ActivityStore], None]:
+    """After a sync: one ``/gear/{id}`` request per gear not named yet (kept for the session)."""
+
+    def fetch(client: StravaClient, store: ActivityStore) -> None:
+        with store.lock:
+            wanted = {r.get("gear_id") for r in store.records.values()}
+        for gear_id in sorted(g for g in wanted if isinstance(g, str) and g):
+            if gear_id in session.gear_names:
+                continue
+            try:
+                gear = client.gear(gear_id)
+            except NotFoundError:
+                session.gear_names[gear_id] = gear_id
+                continue
+            except StravaAPIError:
+                # Names are a nicety: never let them cost the sync or the rate budget.
+                return
+            session.gear_names[gear_id] = str(gear.get("nickname") or gear.get("name") or gear_id)
+
+    return fetch
+
+
+def start_sync(session: AthleteSession) -> None:
+    """Start (or continue) downloading, unless a sync already runs for this session."""
+    if session.source != "strava" or session.client is None or session.syncing:
+        return
+    job = SyncJob(session.client, session.store, after=_gear_fetcher(session))
+    session.job = job
+    job.start()
+
+
+def _when(moment: datetime) -> str:
+    minutes = max(int((moment - datetime.now(UTC)).total_seconds() // 60) + 1, 1)
+    wait = f"in {minutes} min" if minutes < 120 else f"in about {round(minutes / 60)} h"
+    return f"{moment:%H:%M} UTC ({wait})"
+
+
+def _missing(session: AthleteSession) -> str:
+    store = session.store
+    if not store.complete:
+        oldest = store.oldest_start()
+        if oldest is None:
+            return "No activities are downloaded yet."
+        return (
+            f"{len(store.records):,} activities are downloaded, back to {oldest:%d %b %Y}; "
+            "older ones are still missing."
+        )
+    return (
+        f"All {len(store.records):,} activities you had are kept; the newest changes may "
+        "be missing."
+    )
+
+
+def describe_report(session: AthleteSession, report: SyncReport) -> str:
+    """One paragraph: what happened, what is kept, what is missing, what to do."""
+    error = report.error
+    if error is None:
+        return f"Up to date: {len(session.store.records):,} activities."
+    missing = _missing(session)
+    if isinstance(error, RateLimitError):
+        limit = "daily" if error.daily else "15-minute"
+        return (
+            f"Strava's {limit} request limit for this app is used up. {missing} "
+            f"Continue after {_when(error.retry_at)}; it picks up where it stopped."
+        )
+    if isinstance(error, AuthError):
+        return (
+            f"Your Strava connection has ended ({error.message}). {missing} Connect with "
+            "Strava again on the Home page to continue; nothing downloaded is lost."
+        )
+    if isinstance(error, TransportError):
+        return f"Strava could not be reached ({error.message}). {missing} Try Continue in a moment."
+    return f"The download stopped: {error}. {missing} Try Continue; it resumes where it stopped."
+
+
+@st.fragment(run_every=1.0)
+def _live_progress(session: AthleteSession) -> None:
+    job = session.job
+    if job is None or not job.running:
+        st.rerun()  # the whole page, so every view shows the finished data
+    progress = job.progress
+    held = len(session.store.records)
+    if progress is None:
+        st.info("Connecting to Strava…", icon="⏳")
+        return
+    usage = ""
+    limits = progress.rate_limits
+    if limits is not None:
+        window = limits.for_method("GET")
+        usage = f" · API usage {window.usage_15min}/{window.limit_15min} this 15 min"
+    phase = "Checking for new activities" if progress.phase == "head" else "Downloading history"
+    st.info(
+        f"{phase}: page {progress.pages} · {held:,} activities so far{usage}",
+        icon="⏳",
+    )
+
+
+def sync_status(session: AthleteSession) -> None:
+    """The sync line on data pages: live progress, or how the last sync ended + actions."""
+    if session.source != "strava":
+        return
+    if session.syncing:
+        _live_progress(session)
+        return
+    job = session.job
+    report = job.report if job is not None else None
+    if report is not None and report.error is not None:
+        if isinstance(report.error, AuthError):
+            session.needs_reconnect = True
+        st.warning(describe_report(session, report), icon="⚠️")
+        if not session.needs_reconnect and st.button("Continue download", key="sync_continue"):
+            start_sync(session)
+            st.rerun()
+        return
+    synced = session.store.last_synced
+    when = f" · updated {synced:%d %b %H:%M} UTC" if synced else ""
+    left, right = st.columns([4, 1])
+    left.caption(f"{len(session.store.records):,} activities from Strava{when}")
+    if right.button("Refresh", key="sync_refresh", help="Fetch new and changed activities"):
+        start_sync(session)
+        st.rerun()

@@ -1,0 +1,209 @@
+"""The Activities page's body: headline metrics, the table, and its downloads."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pandas as pd
+import streamlit as st
+from streamlit.elements.lib.column_types import ColumnConfig
+
+from strava_dash import export
+from strava_dash.filters import FilterSpec, apply_filters, summarize
+from strava_dash.table import (
+    BY_KEY,
+    COLUMNS,
+    DEFAULT_KEYS,
+    LINK_HEADER,
+    display_frame,
+    kinds_by_header,
+)
+from strava_dash.ui import state
+from strava_dash.ui.views import FilteredView
+from strava_dash.units import M_PER_FT, M_PER_KM, M_PER_MI, Units, label_for
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _format_hours(hours: float) -> str:
+    whole = int(hours)
+    return f"{whole:,}h {round((hours - whole) * 60):02d}m"
+
+
+def headline_metrics(view: FilteredView) -> None:
+    """Count, distance, time and climb of the filtered set, against the previous period."""
+    now = summarize(view.filtered)
+    previous_spec = view.spec.previous_period()
+    before = summarize(apply_filters(view.frame, previous_spec)) if previous_spec else None
+    per_km = 1.0 if view.units == "metric" else M_PER_MI / M_PER_KM
+    per_m = 1.0 if view.units == "metric" else M_PER_FT
+    dist_unit = label_for("distance", view.units)
+    elev_unit = label_for("elevation", view.units)
+
+    def delta(key: str, scale: float, fmt: Callable[[float], str]) -> str | None:
+        if before is None:
+            return None
+        change = (now[key] - before[key]) / scale
+        return ("+" if change >= 0 else "−") + fmt(abs(change))
+
+    cols = st.columns(4)
+    cols[0].metric("Activities", f"{int(now['count']):,}", delta("count", 1, lambda v: f"{v:,.0f}"))
+    cols[1].metric(
+        f"Distance ({dist_unit})",
+        f"{now['distance_km'] / per_km:,.0f}",
+        delta("distance_km", per_km, lambda v: f"{v:,.0f}"),
+    )
+    cols[2].metric(
+        "Moving time",
+        _format_hours(now["moving_time_h"]),
+        delta("moving_time_h", 1, _format_hours),
+    )
+    cols[3].metric(
+        f"Elevation gain ({elev_unit})",
+        f"{now['elevation_m'] / per_m:,.0f}",
+        delta("elevation_m", per_m, lambda v: f"{v:,.0f}"),
+    )
+    if before is not None:
+        st.caption(
+            f"Changes compare with the {(view.spec.end - view.spec.start).days + 1} days "  # type: ignore[operator]
+            "before the chosen period."
+        )
+
+
+def _column_config(keys: list[str], units: Units) -> dict[str, ColumnConfig]:
+    config: dict[str, ColumnConfig] = {}
+    for header, column in kinds_by_header(keys, units).items():
+        if column.kind == "link":
+            config[header] = st.column_config.LinkColumn(header, display_text="View on Strava")
+        elif column.kind == "datetime":
+            config[header] = st.column_config.DatetimeColumn(header, format="YYYY-MM-DD HH:mm")
+        elif column.kind in ("duration", "pace"):
+            config[header] = st.column_config.TimeColumn(
+                header, format="m:ss" if column.kind == "pace" else "H:mm:ss"
+            )
+        elif column.kind == "number":
+            config[header] = st.column_config.NumberColumn(header, format=f"%.{column.decimals}f")
+        elif column.kind == "integer":
+            config[header] = st.column_config.NumberColumn(header, format="%d")
+        elif column.kind == "bool":
+            config[header] = st.column_config.CheckboxColumn(header)
+    return config
+
+
+def _as_clock(frame: pd.DataFrame, keys: list[str], units: Units) -> pd.DataFrame:
+    """Durations as times of day, so the grid shows h:mm:ss / m:ss and sorts correctly."""
+    shown = frame.copy()
+    for header, column in kinds_by_header(keys, units).items():
+        if column.kind not in ("duration", "pace"):
+            continue
+        values = shown[header]
+        if values.dropna().ge(pd.Timedelta(days=1)).any():
+            continue  # a multi-day ultra would wrap around as a time of day
+        shown[header] = (pd.Timestamp("2000-01-01") + values).dt.time
+    return shown
+
+
+def activity_table(view: FilteredView) -> pd.DataFrame:
+    """Column chooser plus the table; returns the frame shown (display units)."""
+    options = [c.key for c in COLUMNS]
+    if state.TABLE_COLUMNS not in st.session_state:
+        st.session_state[state.TABLE_COLUMNS] = list(DEFAULT_KEYS)
+    with st.popover("Columns", icon=":material/view_column:"):
+        keys = st.multiselect(
+            "Columns shown (and downloaded)",
+            options,
+            format_func=lambda k: BY_KEY[k].header(view.units),
+            key=state.TABLE_COLUMNS,
+            persist_state="session",
+        )
+    if not keys:
+        keys = list(DEFAULT_KEYS)
+    shown = display_frame(
+        view.filtered, units=view.units, keys=keys, gear_names=view.session.gear_names
+    )
+    event = st.dataframe(
+        _as_clock(shown, keys, view.units),
+        column_config=_column_config(keys, view.units),
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="multi-row",
+        key="activity_table",
+        height=520,
+        placeholder="",
+    )
+    rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+    ids = view.filtered["id"].iloc[rows].tolist() if rows else []
+    st.session_state[state.SELECTED_IDS] = ids
+    if ids:
+        st.caption(f"{len(ids)} selected (kept while you browse).")
+    return shown
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "athlete"
+
+
+def download_buttons(view: FilteredView, shown: pd.DataFrame) -> None:
+    """CSV, Excel and raw JSON of exactly the rows and columns shown; one click each.
+
+    The bytes are built only when a button is pressed (deferred ``data=`` callables), so
+    moving a filter never pays for an Excel file nobody asked for.
+    """
+    stamp = datetime.now(UTC)
+    base = f"strava-activities-{_slug(view.session.display_name)}-{stamp:%Y-%m-%d}"
+    ids = view.filtered["id"].tolist()
+    records = view.session.records_by_id()
+    raw = [records[i] for i in ids if i in records]
+    about = {
+        "Athlete": view.session.display_name,
+        "Source": "Demo data" if view.session.source == "demo" else "Strava API",
+        "Exported at (UTC)": f"{stamp:%Y-%m-%d %H:%M:%S}",
+        "Units": view.units,
+        "Rows": str(len(shown)),
+        **{f"Filter: {k}": v for k, v in view.spec.describe().items()},
+        "Attribution": "Powered by Strava",
+    }
+    summary_source = view.filtered
+    units = view.units
+    c1, c2, c3 = st.columns(3)
+    c1.download_button(
+        "Download CSV",
+        data=lambda: export.to_csv(shown),
+        file_name=f"{base}.csv",
+        mime="text/csv",
+        key="download_csv",
+        icon=":material/download:",
+        use_container_width=True,
+    )
+    c2.download_button(
+        "Download Excel",
+        data=lambda: export.to_xlsx(
+            shown,
+            summary=export.monthly_summary(summary_source, units),
+            about=about,
+            link_column=LINK_HEADER,
+        ),
+        file_name=f"{base}.xlsx",
+        mime=XLSX_MIME,
+        key="download_xlsx",
+        icon=":material/table:",
+        use_container_width=True,
+    )
+    c3.download_button(
+        "Download raw JSON",
+        data=lambda: export.to_json(raw),
+        file_name=f"{base}.json",
+        mime="application/json",
+        key="download_json",
+        icon=":material/data_object:",
+        use_container_width=True,
+    )
+
+
+def describe_filters(spec: FilterSpec) -> str:
+    active = spec.describe()
+    return "All activities" if not active else " · ".join(f"{k}: {v}" for k, v in active.items())

@@ -1,0 +1,86 @@
+"""Pieces every data page shows: the athlete card, the Strava attribution, the guard
+that sends visitors without data to Home, and the shared sidebar (units + filters)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pandas as pd
+import streamlit as st
+
+from strava_dash.filters import FilterSpec, apply_filters
+from strava_dash.ui import state
+from strava_dash.ui.filters import sidebar_filters, units_switch
+from strava_dash.ui.state import AthleteSession
+from strava_dash.units import Units, units_for_preference
+
+POWERED_BY = "Powered by Strava"
+HOME_PAGE = "pages/home.py"
+
+
+def powered_by_strava() -> None:
+    """The attribution Strava's brand rules ask for on every page showing Strava data."""
+    st.caption(
+        f"{POWERED_BY} · Activity data © its athlete via the Strava API. "
+        "Dash for Strava is an independent app, not made or endorsed by Strava."
+    )
+
+
+def athlete_card(session: AthleteSession) -> None:
+    sidebar = st.sidebar
+    picture = session.athlete.get("profile_medium") or session.athlete.get("profile")
+    left, right = sidebar.columns([1, 3], vertical_alignment="center")
+    if isinstance(picture, str) and picture.startswith(("http", "data:image")):
+        left.image(picture, width=48)
+    label = "Demo athlete" if session.source == "demo" else "Connected with Strava"
+    right.markdown(f"**{_escape(session.display_name)}**  \n{label}")
+
+
+def _escape(text: str) -> str:
+    # Names are the athlete's own text: keep markdown from interpreting them.
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$" else ch for ch in text)
+
+
+def require_session() -> AthleteSession:
+    """The current athlete, or a friendly pointer to Home (and the page stops)."""
+    session = state.current()
+    if session is None:
+        st.info("Connect with Strava or open the demo on the Home page to see activities.")
+        st.page_link(HOME_PAGE, label="Go to Home", icon="🏠")
+        st.stop()
+    return session
+
+
+@dataclass(frozen=True)
+class FilteredView:
+    """What a data page works with after the sidebar has been drawn."""
+
+    session: AthleteSession
+    frame: pd.DataFrame
+    filtered: pd.DataFrame
+    spec: FilterSpec
+    units: Units
+
+
+def data_sidebar(session: AthleteSession) -> FilteredView:
+    """Units switch and filters in the sidebar, applied to the athlete's table."""
+    units = units_switch(units_for_preference(session.athlete.get("measurement_preference")))
+    frame = session.frame()
+    today = datetime.now(UTC).date()
+    spec = sidebar_filters(frame, units=units, gear_names=session.gear_names, today=today)
+    return FilteredView(session, frame, apply_filters(frame, spec), spec, units)
+
+
+def no_matches(view: FilteredView) -> bool:
+    """Show the friendly empty state; True when there is nothing to draw."""
+    if not view.filtered.empty:
+        return False
+    if view.frame.empty:
+        if view.session.syncing:
+            st.info("Your activities are on their way…")
+        else:
+            st.info("This account has no activities yet. Record one on Strava, then Refresh.")
+    else:
+        st.info("No activities match these filters. Widen them, or press Reset filters.")
+    return True

@@ -1,0 +1,546 @@
+"""Figure builders of strava_dash.charts on small hand-made activity frames."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from strava_dash import charts
+from strava_dash.activities import FOOT_SPORTS, SPORT_GROUPS, to_frame
+from strava_dash.charts.style import pace_ticks
+from strava_dash.units import M_PER_FT, M_PER_MI
+
+# ---------------------------------------------------------------------------------------------
+# A small activity frame in the schema's dtypes (docs/schema.md), only the columns the figure
+# builders, records and maps read. test_records and test_maps import it from here.
+
+
+def make_frame(rows: list[Mapping[str, Any]]) -> pd.DataFrame:
+    """Rows with ``start`` ("YYYY-MM-DD HH:MM", local wall clock) and optional ``id``, ``name``,
+    ``sport``, ``distance`` (m), ``moving_time`` (s), ``elevation`` (m), ``utc_offset`` (s),
+    ``manual``, ``trainer``, ``polyline``, ``start_lat``/``start_lng``."""
+    ids = [int(r.get("id", 1000 + i)) for i, r in enumerate(rows)]
+    sport = pd.Series([r.get("sport", "Ride") for r in rows], dtype="string")
+    local = pd.Series(pd.to_datetime([r["start"] for r in rows]), dtype="datetime64[ns]")
+    offset = pd.Series([float(r.get("utc_offset", 0.0)) for r in rows], dtype="Float64")
+    metres = pd.Series([r.get("distance", 10_000.0) for r in rows], dtype="Float64")
+    moving = pd.Series([r.get("moving_time", 1800) for r in rows], dtype="Int64")
+    climb = pd.Series([r.get("elevation", 100.0) for r in rows], dtype="Float64")
+    speed = (metres / moving.astype("Float64")).where(moving > 0)
+    is_foot = sport.isin(FOOT_SPORTS).astype("boolean")
+    per_metre = (moving.astype("Float64") / metres).where(is_foot & (metres > 0))
+    encoded = pd.Series([r.get("polyline") or pd.NA for r in rows], dtype="string")
+    start_utc = local - pd.to_timedelta(offset.fillna(0).astype(float), unit="s")
+    return pd.DataFrame(
+        {
+            "id": pd.Series(ids, dtype="int64"),
+            "name": pd.Series(
+                [r.get("name", f"Activity {n}") for n, r in zip(ids, rows, strict=True)],
+                dtype="string",
+            ),
+            "sport_type": sport,
+            "start_date": start_utc.dt.tz_localize("UTC"),
+            "start_date_local": local,
+            "utc_offset": offset,
+            "distance": metres,
+            "moving_time": moving,
+            "total_elevation_gain": climb,
+            "average_speed": speed,
+            "trainer": pd.Series([r.get("trainer", False) for r in rows], dtype="boolean"),
+            "manual": pd.Series([r.get("manual", False) for r in rows], dtype="boolean"),
+            "map_summary_polyline": encoded,
+            "start_lat": pd.Series([r.get("start_lat") for r in rows], dtype="Float64"),
+            "start_lng": pd.Series([r.get("start_lng") for r in rows], dtype="Float64"),
+            "distance_km": metres / 1000,
+            "distance_mi": metres / M_PER_MI,
+            "elevation_gain_m": climb,
+            "elevation_gain_ft": climb / M_PER_FT,
+            "average_speed_kmh": speed * 3.6,
+            "average_speed_mph": speed * 3600 / M_PER_MI,
+            "pace_per_km": pd.to_timedelta((per_metre * 1000).astype(float).round(), unit="s"),
+            "pace_per_mi": pd.to_timedelta((per_metre * M_PER_MI).astype(float).round(), unit="s"),
+            "local_date": local.dt.normalize(),
+            "sport_group": sport.map(SPORT_GROUPS).fillna("Other").astype("string"),
+            "is_foot": is_foot,
+            "has_gps": encoded.notna().astype("boolean"),
+            "strava_url": pd.Series(
+                [f"https://www.strava.com/activities/{i}" for i in ids], dtype="string"
+            ),
+        }
+    )
+
+
+def ride(start: str, km: float = 10.0, **extra: Any) -> dict[str, Any]:
+    return {"start": start, "distance": km * 1000, **extra}
+
+
+EMPTY = make_frame([])
+
+
+def y(trace: Any) -> np.ndarray[Any, Any]:
+    return np.asarray(trace.y, dtype=float)
+
+
+def annotation_texts(fig: Any) -> list[str]:
+    return [a.text for a in fig.layout.annotations]
+
+
+# ---------------------------------------------------------------------------------------------
+# Empty state: every builder, the same convention.
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda df: charts.volume_figure(df, period="week", measure="distance", units="metric"),
+        lambda df: charts.year_over_year_figure(df, measure="distance", units="metric"),
+        lambda df: charts.calendar_heatmap_figure(df, measure="count", units="metric"),
+        charts.weekday_hour_figure,
+        lambda df: charts.speed_scatter_figure(df, units="imperial"),
+        lambda df: charts.distance_histogram_figure(df, units="metric"),
+    ],
+)
+def test_every_builder_returns_the_empty_state_for_no_rows(build: Any) -> None:
+    fig = build(EMPTY)
+    assert charts.is_empty(fig)
+    assert len(fig.data) == 0
+    assert annotation_texts(fig) == [charts.EMPTY_MESSAGE]
+
+
+def test_empty_state_of_the_real_empty_table() -> None:
+    from strava_dash.activities import empty_frame
+
+    fig = charts.volume_figure(empty_frame(), period="month", measure="count", units="metric")
+    assert charts.is_empty(fig)
+
+
+def test_streams_without_data_are_the_empty_state() -> None:
+    for streams in ({}, {"heartrate": {"data": []}}, {"distance": {"data": [None, None]}}):
+        fig = charts.activity_streams_figure(
+            streams, x="distance", units="metric", sport_type="Run"
+        )
+        assert charts.is_empty(fig)
+
+
+# ---------------------------------------------------------------------------------------------
+# Volume over time
+
+
+VOLUME = make_frame(
+    [
+        ride("2024-03-04 08:00", 10),  # Monday
+        ride("2024-03-06 18:00", 20),
+        {"start": "2024-03-05 07:00", "sport": "Run", "distance": 5000, "moving_time": 1500},
+        ride("2024-03-20 09:00", 30),  # two weeks on; the week of 11 March is empty
+    ]
+)
+
+
+def test_weekly_volume_sums_per_sport_with_empty_weeks_as_zero() -> None:
+    fig = charts.volume_figure(VOLUME, period="week", measure="distance", units="metric", rolling=2)
+    assert [t.name for t in fig.data] == ["Ride", "Run", "2-week average"]
+    assert [t.type for t in fig.data] == ["bar", "bar", "scatter"]
+    assert list(pd.to_datetime(fig.data[0].x)) == [
+        pd.Timestamp("2024-03-04"),
+        pd.Timestamp("2024-03-11"),
+        pd.Timestamp("2024-03-18"),
+    ]
+    np.testing.assert_allclose(y(fig.data[0]), [30, 0, 30])
+    np.testing.assert_allclose(y(fig.data[1]), [5, 0, 0])
+    np.testing.assert_allclose(y(fig.data[2]), [35, 17.5, 15])
+    assert fig.layout.barmode == "stack"
+    assert fig.layout.yaxis.title.text == "Distance (km)"
+
+
+def test_volume_in_imperial_units_and_other_measures() -> None:
+    miles = charts.volume_figure(VOLUME, period="month", measure="distance", units="imperial")
+    assert miles.layout.yaxis.title.text == "Distance (mi)"
+    np.testing.assert_allclose(y(miles.data[0]), [60_000 / M_PER_MI])
+
+    hours = charts.volume_figure(VOLUME, period="year", measure="moving_time", units="metric")
+    assert hours.layout.yaxis.title.text == "Moving time (h)"
+    np.testing.assert_allclose(y(hours.data[0]), [3 * 1800 / 3600])
+    assert "1:30 h" in hours.data[0].hovertext[0]  # durations hover as h:mm
+
+    feet = charts.volume_figure(VOLUME, period="year", measure="elevation", units="imperial")
+    assert feet.layout.yaxis.title.text == "Elevation gain (ft)"
+    np.testing.assert_allclose(y(feet.data[0]), [300 / M_PER_FT])
+
+    count = charts.volume_figure(VOLUME, period="week", measure="count", units="metric")
+    assert count.layout.yaxis.title.text == "Activities"
+    np.testing.assert_allclose(y(count.data[0]), [2, 0, 1])
+
+
+def test_rolling_below_two_draws_no_average_line() -> None:
+    fig = charts.volume_figure(VOLUME, period="week", measure="distance", units="metric", rolling=1)
+    assert [t.type for t in fig.data] == ["bar", "bar"]
+
+
+def test_bars_use_the_shared_sport_colours() -> None:
+    fig = charts.volume_figure(VOLUME, period="week", measure="distance", units="metric")
+    assert fig.data[0].marker.color == charts.sport_colour("Ride") == charts.SPORT_COLOURS["Ride"]
+    assert fig.data[1].marker.color == charts.sport_colour("Run")
+    # A sport Strava adds later still gets a stable colour.
+    assert charts.sport_colour("Quidditch") == charts.sport_colour("Quidditch")
+    assert charts.sport_colour("Quidditch").startswith("#")
+
+
+def test_volume_table_orders_sports_by_total() -> None:
+    table = charts.volume_table(VOLUME, period="month", measure="distance", units="metric")
+    assert list(table.columns) == ["Ride", "Run"]
+    assert table.loc[pd.Timestamp("2024-03-01"), "Ride"] == pytest.approx(60)
+
+
+# ---------------------------------------------------------------------------------------------
+# Year over year
+
+
+YEARS = make_frame(
+    [
+        ride("2023-01-10 08:00", 100),
+        ride("2023-03-01 08:00", 50),  # a common year: 1 March must line up with leap years'
+        ride("2023-12-30 08:00", 10),
+        ride("2024-02-29 08:00", 40),
+        ride("2024-03-01 08:00", 80),
+        ride("2025-01-05 08:00", 120),
+        ride("2025-03-01 08:00", 100),
+    ]
+)
+
+
+def test_year_over_year_lines_newest_first_current_highlighted() -> None:
+    fig = charts.year_over_year_figure(
+        YEARS, measure="distance", units="metric", today=date(2025, 3, 1)
+    )
+    assert [t.name for t in fig.data] == ["2025", "2024", "2023"]
+    current, last, older = fig.data
+    assert current.line.width > last.line.width > older.line.width
+    # This year stops at today; past years run to 31 December.
+    assert pd.Timestamp(current.x[-1]) == pd.Timestamp("2000-03-01")
+    assert pd.Timestamp(last.x[-1]) == pd.Timestamp("2000-12-31")
+    assert y(current)[-1] == pytest.approx(220)
+    assert y(last)[-1] == pytest.approx(120)
+    assert y(older)[-1] == pytest.approx(160)
+    assert fig.layout.hovermode == "x unified"
+    assert fig.layout.yaxis.title.text == "Cumulative distance (km)"
+
+
+def test_year_over_year_puts_the_same_calendar_day_at_the_same_x() -> None:
+    fig = charts.year_over_year_figure(
+        YEARS, measure="distance", units="metric", today=date(2025, 3, 1)
+    )
+    by_name = {t.name: t for t in fig.data}
+    # The value on 1 March includes that day's ride, in common and leap years alike.
+    for name, on_first_of_march in (("2023", 150), ("2024", 120)):
+        xs = pd.to_datetime(by_name[name].x)
+        at = int(np.flatnonzero(xs == pd.Timestamp("2000-03-01"))[0])
+        assert y(by_name[name])[at] == pytest.approx(on_first_of_march)
+    # 29 February exists only in 2024; 2023 goes from 28 February straight to 1 March.
+    assert pd.Timestamp("2000-02-29") in set(pd.to_datetime(by_name["2024"].x))
+    assert pd.Timestamp("2000-02-29") not in set(pd.to_datetime(by_name["2023"].x))
+
+
+def test_year_over_year_title_says_ahead_or_behind() -> None:
+    fig = charts.year_over_year_figure(
+        YEARS, measure="distance", units="metric", today=date(2025, 3, 1)
+    )
+    title = fig.layout.title.text
+    # 2025 to 1 March: 220 km; 2024 by 1 March: 120 km.
+    assert "2025 to 01 Mar: 220.0 km" in title
+    assert "2024 by then: 120.0 km" in title
+    assert "100.0 km ahead" in title
+
+
+def test_year_over_year_without_data_this_year_highlights_the_latest() -> None:
+    old = make_frame([ride("2020-05-01 08:00"), ride("2021-05-01 08:00")])
+    fig = charts.year_over_year_figure(
+        old, measure="count", units="imperial", today=date(2025, 1, 1)
+    )
+    assert fig.data[0].name == "2021"
+    assert fig.data[0].line.width == max(t.line.width for t in fig.data)
+    assert fig.layout.yaxis.title.text == "Cumulative activities"
+
+
+# ---------------------------------------------------------------------------------------------
+# Calendar heatmap
+
+
+def test_calendar_one_panel_per_year_newest_first_with_daily_totals() -> None:
+    df = make_frame(
+        [
+            ride("2024-01-01 07:00", 10, name="Morning <b>spin</b> & coffee"),
+            ride("2024-01-01 19:00", 15, name='Evening "recovery" 🚴'),
+            ride("2025-06-15 08:00", 42),
+        ]
+    )
+    fig = charts.calendar_heatmap_figure(df, measure="distance", units="metric")
+    assert [t.name for t in fig.data] == ["2025", "2024"]
+    grid = np.asarray(fig.data[1].z, dtype=float)
+    assert grid.shape[0] == 7
+    # 1 Jan 2024 was a Monday: row 0, column 0; two rides add up.
+    assert grid[0, 0] == pytest.approx(25)
+    assert np.nansum(grid) == pytest.approx(25)
+    hover = fig.data[1].text[0][0]
+    assert "Morning &lt;b&gt;spin&lt;/b&gt; &amp; coffee" in hover
+    assert 'Evening "recovery" 🚴' in hover
+    assert "<b>spin</b>" not in hover
+    # 15 June 2025 is a Sunday (row 6); days outside the year are blank (NaN).
+    grid_2025 = np.asarray(fig.data[0].z, dtype=float)
+    assert np.nanmax(grid_2025[6]) == pytest.approx(42)
+    assert np.isnan(grid_2025[0, 0])  # Mon 30 Dec 2024 belongs to 2024
+    assert fig.layout.coloraxis.colorbar.title.text == "Distance (km)"
+
+
+def test_calendar_colour_axis_in_imperial() -> None:
+    fig = charts.calendar_heatmap_figure(VOLUME, measure="elevation", units="imperial")
+    assert fig.layout.coloraxis.colorbar.title.text == "Elevation gain (ft)"
+
+
+# ---------------------------------------------------------------------------------------------
+# Weekday × hour
+
+
+def test_weekday_hour_counts_local_start_times() -> None:
+    df = make_frame(
+        [
+            ride("2024-03-04 07:15"),  # Monday 07
+            ride("2024-03-11 07:45"),  # Monday 07
+            # 23:30 in New York is already Wednesday in UTC: the local Tuesday 23 decides.
+            ride("2024-03-05 23:30", utc_offset=-5 * 3600),
+        ]
+    )
+    fig = charts.weekday_hour_figure(df)
+    assert len(fig.data) == 1
+    z = np.asarray(fig.data[0].z)
+    assert z.shape == (7, 24)
+    assert z[0, 7] == 2
+    assert z[1, 23] == 1
+    assert z.sum() == 3
+    assert list(fig.data[0].y) == list(charts.WEEKDAYS)
+    assert fig.layout.xaxis.title.text == "Hour of day (local time)"
+
+
+# ---------------------------------------------------------------------------------------------
+# Speed / pace scatter and distance histogram
+
+
+SCATTER = make_frame(
+    [
+        ride("2024-03-04 08:00", 40, moving_time=5400, name="Tempo <ride>"),
+        ride("2024-03-05 08:00", 20, moving_time=2400),
+        {"start": "2024-03-06 07:00", "sport": "Run", "distance": 10_000, "moving_time": 3000},
+        {"start": "2024-03-07 07:00", "sport": "Walk", "distance": 5000, "moving_time": 3600},
+        {
+            "start": "2024-03-08 07:00",
+            "sport": "WeightTraining",
+            "distance": 0,
+            "moving_time": 3600,
+        },
+    ]
+)
+
+
+def test_speed_scatter_has_a_speed_panel_and_a_reversed_pace_panel() -> None:
+    fig = charts.speed_scatter_figure(SCATTER, units="metric")
+    assert [t.name for t in fig.data] == ["Ride", "Run", "Walk"]  # no distance: no point
+    ride_trace, run_trace, walk_trace = fig.data
+    np.testing.assert_allclose(ride_trace.x, [40, 20])
+    np.testing.assert_allclose(ride_trace.y, [40 / 1.5, 30])  # km/h
+    np.testing.assert_allclose(run_trace.y, [300])  # 5:00 per km, in seconds
+    np.testing.assert_allclose(walk_trace.y, [720])
+    assert fig.layout.yaxis.title.text == "Average speed (km/h)"
+    assert fig.layout.yaxis2.title.text == "Pace (min/km)"
+    assert fig.layout.yaxis2.autorange == "reversed"
+    ticks = dict(zip(fig.layout.yaxis2.tickvals, fig.layout.yaxis2.ticktext, strict=True))
+    assert ticks[240] == "4:00"
+    assert ticks[600] == "10:00"
+    assert fig.layout.xaxis.title.text == fig.layout.xaxis2.title.text == "Distance (km)"
+    assert ride_trace.customdata[0][0] == "Tempo &lt;ride&gt;"
+    assert ride_trace.customdata[0][1] == "Mon 04 Mar 2024"
+
+
+def test_speed_scatter_imperial_and_single_panel() -> None:
+    rides_only = SCATTER[SCATTER["sport_type"] == "Ride"]
+    fig = charts.speed_scatter_figure(rides_only, units="imperial")
+    assert len(fig.data) == 2 - 1  # one sport
+    assert fig.layout.yaxis.title.text == "Average speed (mph)"
+    assert fig.layout.xaxis.title.text == "Distance (mi)"
+    assert "yaxis2" not in fig.layout.to_plotly_json()
+    runs = charts.speed_scatter_figure(SCATTER[SCATTER["sport_type"] == "Run"], units="imperial")
+    assert runs.layout.yaxis.title.text == "Pace (min/mi)"
+    np.testing.assert_allclose(runs.data[0].y, [round(3000 / 10_000 * M_PER_MI)])
+
+
+def test_speed_scatter_without_any_speed_is_empty() -> None:
+    fig = charts.speed_scatter_figure(
+        SCATTER[SCATTER["sport_type"] == "WeightTraining"], units="metric"
+    )
+    assert charts.is_empty(fig)
+
+
+def test_distance_histogram_counts_in_shared_round_bins() -> None:
+    df = make_frame([ride("2024-03-04 08:00", km) for km in (1, 3, 12, 12.5, 29.9)])
+    fig = charts.distance_histogram_figure(df, units="metric")
+    assert [t.name for t in fig.data] == ["Ride"]
+    assert y(fig.data[0]).sum() == 5
+    width = fig.data[0].width
+    assert width == 1.0  # 29.9 km / 30 bins -> 1 km bins
+    centres = np.asarray(fig.data[0].x)
+    assert centres[0] == pytest.approx(0.5)
+    assert y(fig.data[0])[12] == 2  # 12 and 12.5 km
+    assert fig.layout.xaxis.title.text == "Distance (km)"
+    assert fig.layout.yaxis.title.text == "Activities"
+    imperial = charts.distance_histogram_figure(SCATTER, units="imperial")
+    assert imperial.layout.xaxis.title.text == "Distance (mi)"
+    assert sum(y(t).sum() for t in imperial.data) == 4  # the gym session has no distance
+
+
+# ---------------------------------------------------------------------------------------------
+# Activity streams
+
+
+def streams(**data: list[Any]) -> dict[str, dict[str, Any]]:
+    return {key: {"data": values, "series_type": "distance"} for key, values in data.items()}
+
+
+def test_streams_against_distance_one_panel_per_stream() -> None:
+    s = streams(
+        distance=[0.0, 1000.0, 2000.0],
+        time=[0, 200, 400],
+        altitude=[10.0, 20.0, 15.0],
+        velocity_smooth=[5.0, 5.0, 5.0],
+        heartrate=[120, None, 140],
+        watts=[200, 210, 190],
+        cadence=[80, 85, 90],
+        latlng=[[51.0, 0.0], [51.001, 0.0], [51.002, 0.0]],
+    )
+    fig = charts.activity_streams_figure(s, x="distance", units="metric", sport_type="Ride")
+    assert [t.name for t in fig.data] == ["Elevation", "Speed", "Heart rate", "Power", "Cadence"]
+    np.testing.assert_allclose(fig.data[0].x, [0, 1, 2])
+    np.testing.assert_allclose(fig.data[1].y, [18, 18, 18])  # 5 m/s = 18 km/h
+    assert np.isnan(fig.data[2].y[1])  # a heart-rate dropout is a gap, not zero
+    assert fig.layout.yaxis.title.text == "Elevation (m)"
+    assert fig.layout.yaxis2.title.text == "Speed (km/h)"
+    assert fig.layout.yaxis5.title.text == "Cadence (rpm)"
+    assert fig.layout.xaxis5.title.text == "Distance (km)"
+
+
+def test_streams_of_a_run_show_pace_and_steps_per_minute_in_imperial() -> None:
+    s = streams(
+        distance=[0.0, 804.672, 1609.344],
+        altitude=[0.0, 3.048, 6.096],
+        velocity_smooth=[M_PER_MI / 480, M_PER_MI / 480, 0.1],  # 8:00 /mi, then standing
+        cadence=[85, 86, 87],
+    )
+    fig = charts.activity_streams_figure(s, x="distance", units="imperial", sport_type="Run")
+    assert [t.name for t in fig.data] == ["Elevation", "Pace", "Cadence"]
+    np.testing.assert_allclose(fig.data[0].y, [0, 10, 20])  # feet
+    np.testing.assert_allclose(fig.data[0].x, [0, 0.5, 1])  # miles
+    np.testing.assert_allclose(fig.data[1].y[:2], [480, 480])
+    assert np.isnan(fig.data[1].y[2])  # standing still is no pace
+    assert fig.layout.yaxis2.title.text == "Pace (min/mi)"
+    assert "8:00" in fig.layout.yaxis2.ticktext
+    assert fig.layout.yaxis2.range[0] > fig.layout.yaxis2.range[1]  # reversed: faster is up
+    np.testing.assert_allclose(fig.data[2].y, [170, 172, 174])
+    assert fig.layout.yaxis3.title.text == "Cadence (spm)"
+
+
+def test_streams_against_time_and_fallback_without_distance() -> None:
+    s = streams(time=[0, 60, 3600], heartrate=[100, 110, 120])
+    for x in ("time", "distance"):  # a trainer ride has no distance: time is used
+        fig = charts.activity_streams_figure(s, x=x, units="metric", sport_type="VirtualRide")
+        assert [t.name for t in fig.data] == ["Heart rate"]
+        assert pd.Timestamp(fig.data[0].x[-1]) == pd.Timestamp(0) + pd.Timedelta(hours=1)
+        assert fig.layout.xaxis.title.text == "Elapsed time (h:mm)"
+        assert fig.layout.xaxis.tickformat == "%H:%M"
+
+
+# ---------------------------------------------------------------------------------------------
+# Formats and escaping
+
+
+def test_hover_escaping_keeps_text_and_drops_markup() -> None:
+    assert (
+        charts.escape_hover('<b>Tom & "Jerry"</b> 🚴') == '&lt;b&gt;Tom &amp; "Jerry"&lt;/b&gt; 🚴'
+    )
+
+
+def test_duration_formats() -> None:
+    assert charts.format_hmm(3725) == "1:02"
+    assert charts.format_hmm(36_000) == "10:00"
+    assert charts.format_hmm(float("nan")) == ""
+    assert charts.format_pace(275) == "4:35"
+    assert charts.format_pace(3725) == "1:02:05"
+    values, labels = pace_ticks(270, 330)
+    assert labels == ["4:30", "4:40", "4:50", "5:00", "5:10", "5:20", "5:30"]
+    assert values == [270, 280, 290, 300, 310, 320, 330]
+    assert pace_ticks(200, 1400)[1] == ["0:00", "5:00", "10:00", "15:00", "20:00", "25:00"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The real activity table (activities.to_frame) goes through every builder.
+
+
+def test_builders_accept_the_real_activity_table() -> None:
+    records = [
+        {
+            "id": 1,
+            "name": "Commute <3",
+            "sport_type": "Ride",
+            "start_date": "2024-05-01T07:00:00Z",
+            "start_date_local": "2024-05-01T09:00:00Z",
+            "utc_offset": 7200,
+            "distance": 12_345.0,
+            "moving_time": 1800,
+            "elapsed_time": 2000,
+            "total_elevation_gain": 80.0,
+            "average_speed": 6.86,
+            "max_speed": 12.0,
+            "map": {"id": "a1", "summary_polyline": "_p~iF~ps|U_ulLnnqC_mqNvxq`@"},
+        },
+        {
+            "id": 2,
+            "name": "Parkrun",
+            "sport_type": "Run",
+            "start_date": "2024-05-04T08:00:00Z",
+            "start_date_local": "2024-05-04T09:00:00Z",
+            "distance": 5000.0,
+            "moving_time": 1350,
+            "elapsed_time": 1400,
+            "average_speed": 3.7,
+            "map": {"id": "a2", "summary_polyline": ""},
+        },
+    ]
+    df = to_frame(records)
+    for units in ("metric", "imperial"):
+        figures = [
+            charts.volume_figure(df, period="week", measure="distance", units=units),
+            charts.year_over_year_figure(
+                df, measure="elevation", units=units, today=date(2024, 6, 1)
+            ),
+            charts.calendar_heatmap_figure(df, measure="moving_time", units=units),
+            charts.weekday_hour_figure(df),
+            charts.speed_scatter_figure(df, units=units),
+            charts.distance_histogram_figure(df, units=units),
+        ]
+        assert not any(charts.is_empty(f) for f in figures)
+        for fig in figures:
+            fig.to_json()  # serialisable as Streamlit will send it
+
+
+def test_rows_without_a_start_time_are_left_out() -> None:
+    df = make_frame([ride("2024-01-01 08:00")])
+    df["local_date"] = pd.NaT
+    df["start_date_local"] = pd.NaT
+    for build in (
+        lambda d: charts.volume_figure(d, period="week", measure="distance", units="metric"),
+        lambda d: charts.year_over_year_figure(d, measure="distance", units="metric"),
+        lambda d: charts.calendar_heatmap_figure(d, measure="distance", units="metric"),
+        charts.weekday_hour_figure,
+    ):
+        assert charts.is_empty(build(df))
