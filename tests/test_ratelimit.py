@@ -37,14 +37,18 @@ def test_no_headers_means_none() -> None:
 
 @pytest.mark.parametrize("value", ["", "100", "a,b", "1,2,3"])
 def test_malformed_values_are_ignored(value: str) -> None:
-    assert parse_rate_limits({"X-RateLimit-Limit": value, "X-RateLimit-Usage": "1,1"}, now=NOW) is None
+    assert (
+        parse_rate_limits({"X-RateLimit-Limit": value, "X-RateLimit-Usage": "1,1"}, now=NOW) is None
+    )
 
 
 def test_resets_at_next_quarter_hour_or_midnight() -> None:
     spent_15 = parse_rate_limits(
         {"X-RateLimit-Limit": "200,2000", "X-RateLimit-Usage": "200,500"}, now=NOW
     )
-    assert spent_15 is not None and spent_15.exhausted and not spent_15.daily_exhausted
+    assert spent_15 is not None
+    assert spent_15.exhausted
+    assert not spent_15.daily_exhausted
     assert spent_15.resets_at() == datetime(2026, 5, 4, 10, 15, tzinfo=UTC)
     spent_day = parse_rate_limits(
         {
@@ -55,7 +59,8 @@ def test_resets_at_next_quarter_hour_or_midnight() -> None:
         },
         now=NOW,
     )
-    assert spent_day is not None and spent_day.daily_exhausted
+    assert spent_day is not None
+    assert spent_day.daily_exhausted
     assert spent_day.resets_at() == datetime(2026, 5, 5, tzinfo=UTC)
 
 

@@ -22,7 +22,10 @@ NOW = datetime(2026, 5, 4, 10, 7, 30, tzinfo=UTC)
 
 def fault(message: str, *errors: tuple[str, str, str]) -> bytes:
     return json.dumps(
-        {"message": message, "errors": [dict(zip(("resource", "field", "code"), e)) for e in errors]}
+        {
+            "message": message,
+            "errors": [dict(zip(("resource", "field", "code"), e, strict=False)) for e in errors],
+        }
     ).encode()
 
 
