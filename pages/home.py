@@ -9,9 +9,10 @@ from strava_dash.ui import state
 from strava_dash.ui.config import load_settings
 from strava_dash.ui.login import connect_button, start_demo
 from strava_dash.ui.sync_panel import start_sync, sync_status
+from strava_dash.ui.views import account_sidebar
 
 settings, config_error = load_settings()
-session = state.current()
+session = account_sidebar()
 
 st.title(APP_NAME)
 st.markdown(

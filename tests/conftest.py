@@ -8,6 +8,8 @@ import pytest
 
 from tests.fake_strava import FakeStrava
 
+pytest_plugins = ["tests.apptest_support"]
+
 FAKE_CLIENT_ID = "12345"
 FAKE_CLIENT_SECRET = "fake-client-secret-0123456789"
 

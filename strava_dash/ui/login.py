@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import NoReturn
 
 import httpx
 import streamlit as st
@@ -69,53 +70,56 @@ def _exchange_failure(error: GetAccessTokenError) -> str:
     return describe_token_error(mapped)
 
 
+def _oauth_key() -> str:
+    # A fresh widget key per attempt: a component keeps returning its last value on every
+    # rerun, so a consumed result (error or success) must never be read a second time.
+    return f"{state.OAUTH_BUTTON}_{st.session_state.get(state.OAUTH_ATTEMPT, 0)}"
+
+
+def _fail(message: str) -> NoReturn:
+    st.session_state[state.LOGIN_MESSAGE] = message
+    st.session_state[state.OAUTH_ATTEMPT] = st.session_state.get(state.OAUTH_ATTEMPT, 0) + 1
+    st.rerun()
+
+
 def connect_button(settings: Settings) -> None:
     """The Connect with Strava button; on success the session holds the athlete's token."""
-    expected_state = st.session_state.get(f"state-{state.OAUTH_BUTTON}")
+    key = _oauth_key()
+    expected_state = st.session_state.get(f"state-{key}")
     try:
         result = _oauth(settings).authorize_button(
             "Connect with Strava",
             redirect_uri=settings.redirect_uri,
             scope=",".join(REQUESTED_SCOPES),
-            key=state.OAUTH_BUTTON,
+            key=key,
             extras_params={"approval_prompt": "auto"},
             use_container_width=True,
         )
     except StreamlitOauthError as error:
-        denied = "access_denied" in str(error)
-        st.session_state[state.LOGIN_MESSAGE] = (
-            "You cancelled on Strava's page, so nothing was shared. Connect again whenever "
-            "you like."
-            if denied
-            else "That login attempt expired or did not come from this page. Please connect again."
-        )
-        st.rerun()
+        if "access_denied" in str(error):
+            _fail(
+                "You cancelled on Strava's page, so nothing was shared. Connect again "
+                "whenever you like."
+            )
+        _fail("That login attempt expired or did not come from this page. Please connect again.")
     except GetAccessTokenError as error:
-        st.session_state[state.LOGIN_MESSAGE] = _exchange_failure(error)
-        st.rerun()
+        _fail(_exchange_failure(error))
     except httpx.HTTPError:
-        st.session_state[state.LOGIN_MESSAGE] = (
-            "Strava could not be reached to finish the login. Please try again in a moment."
-        )
-        st.rerun()
+        _fail("Strava could not be reached to finish the login. Please try again in a moment.")
     if not result:
         return
     # streamlit-oauth accepts a redirect without any state; a login must prove it came
     # from the button this session rendered.
     if not expected_state or result.get("state") != expected_state:
-        st.session_state[state.LOGIN_MESSAGE] = (
-            "That login attempt did not come from this page. Please connect again."
-        )
-        st.rerun()
+        _fail("That login attempt did not come from this page. Please connect again.")
     try:
         token = Token.from_response(result["token"], scopes=result.get("scope"))
         scope_check = check_scopes(token.scopes)
     except ScopeError as error:
-        st.session_state[state.LOGIN_MESSAGE] = error.message
-        st.rerun()
+        _fail(error.message)
     except StravaDashError as error:
-        st.session_state[state.LOGIN_MESSAGE] = str(error)
-        st.rerun()
+        _fail(str(error))
+    st.session_state[state.OAUTH_ATTEMPT] = st.session_state.get(state.OAUTH_ATTEMPT, 0) + 1
     start_strava(settings, token, private_warning=scope_check.warning)
     st.rerun()
 

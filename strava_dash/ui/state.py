@@ -20,6 +20,7 @@ from strava_dash.sync import ActivityStore, SyncJob
 SESSION = "dash_session"
 LOGIN_MESSAGE = "login_message"
 OAUTH_BUTTON = "strava_oauth"
+OAUTH_ATTEMPT = "strava_oauth_attempt"
 UNITS = "units"
 TABLE_COLUMNS = "table_columns"
 SELECTED_IDS = "selected_ids"

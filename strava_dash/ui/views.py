@@ -11,7 +11,9 @@ import streamlit as st
 
 from strava_dash.filters import FilterSpec, apply_filters
 from strava_dash.ui import state
+from strava_dash.ui.config import load_settings
 from strava_dash.ui.filters import sidebar_filters, units_switch
+from strava_dash.ui.login import log_out
 from strava_dash.ui.state import AthleteSession
 from strava_dash.units import Units, units_for_preference
 
@@ -27,7 +29,19 @@ def powered_by_strava() -> None:
     )
 
 
-def athlete_card(session: AthleteSession) -> None:
+def account_sidebar() -> AthleteSession | None:
+    """The connected athlete (name, photo) and Log out, at the top of every page's sidebar."""
+    session = state.current()
+    if session is None:
+        return None
+    _athlete_card(session)
+    if st.sidebar.button("Log out", key="logout", icon=":material/logout:"):
+        log_out(load_settings()[0])
+        st.switch_page(HOME_PAGE)
+    return session
+
+
+def _athlete_card(session: AthleteSession) -> None:
     sidebar = st.sidebar
     picture = session.athlete.get("profile_medium") or session.athlete.get("profile")
     left, right = sidebar.columns([1, 3], vertical_alignment="center")
@@ -44,7 +58,7 @@ def _escape(text: str) -> str:
 
 def require_session() -> AthleteSession:
     """The current athlete, or a friendly pointer to Home (and the page stops)."""
-    session = state.current()
+    session = account_sidebar()
     if session is None:
         st.info("Connect with Strava or open the demo on the Home page to see activities.")
         st.page_link(HOME_PAGE, label="Go to Home", icon="🏠")

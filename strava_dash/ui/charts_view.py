@@ -1,0 +1,225 @@
+"""The Charts page's body: a section picker, each section's selectors, figure and numbers.
+
+Only the chosen section's figures are built on a rerun (``st.tabs`` would build them all),
+which keeps a filter change on 10,000 activities well under a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Final
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from strava_dash import charts, records
+from strava_dash.charts import Measure, Period
+from strava_dash.records import Eddington, Streak
+from strava_dash.ui.views import FilteredView
+
+MEASURES: Final[dict[Measure, str]] = {
+    "distance": "Distance",
+    "moving_time": "Moving time",
+    "elevation": "Elevation gain",
+    "count": "Count",
+}
+PERIODS: Final[dict[Period, str]] = {"week": "Week", "month": "Month", "year": "Year"}
+ROLLING: Final = (1, 3, 4, 6, 8, 12)
+CHART_CONFIG: Final[dict[str, bool]] = {"displaylogo": False}
+
+
+def show_figure(fig: go.Figure, key: str, *, scroll_zoom: bool = False) -> None:
+    """The figure, or the builder's friendly empty-state message as an info box."""
+    if charts.is_empty(fig):
+        annotations = fig.layout.annotations
+        message = annotations[0].text if annotations else charts.EMPTY_MESSAGE
+        st.info(message)
+        return
+    config = CHART_CONFIG | {"scrollZoom": scroll_zoom}
+    st.plotly_chart(fig, width="stretch", key=key, config=config)
+
+
+def _measure(label: str, key: str, *, count: bool = True) -> Measure:
+    options = [m for m in MEASURES if count or m != "count"]
+    return st.selectbox(
+        label, options, format_func=MEASURES.__getitem__, key=key, persist_state="session"
+    )
+
+
+def _volume(view: FilteredView) -> None:
+    left, middle, right = st.columns(3)
+    with left:
+        period = st.segmented_control(
+            "Bars per",
+            list(PERIODS),
+            format_func=PERIODS.__getitem__,
+            default="month",
+            required=True,
+            key="volume_period",
+            persist_state="session",
+        )
+    with middle:
+        measure = _measure("Measure", "volume_measure")
+    with right:
+        rolling = st.select_slider(
+            "Rolling average",
+            ROLLING,
+            value=3,
+            format_func=lambda n: "Off" if n == 1 else f"{n} {period}s",
+            key="volume_rolling",
+            persist_state="session",
+        )
+    fig = charts.volume_figure(
+        view.filtered, period=period, measure=measure, units=view.units, rolling=rolling
+    )
+    show_figure(fig, "chart_volume")
+    if not charts.is_empty(fig):
+        with st.expander("As a table"):
+            table = charts.volume_table(
+                view.filtered, period=period, measure=measure, units=view.units
+            )
+            table.index = pd.DatetimeIndex(table.index).date
+            table.index.name = f"{PERIODS[period]} starting"
+            st.dataframe(table.iloc[::-1].round(1), key="volume_table")
+
+
+def _year_over_year(view: FilteredView) -> None:
+    measure = _measure("Measure", "yoy_measure", count=False)
+    fig = charts.year_over_year_figure(
+        view.filtered, measure=measure, units=view.units, today=_today()
+    )
+    show_figure(fig, "chart_year_over_year")
+
+
+def _calendar(view: FilteredView) -> None:
+    measure = _measure("Colour by", "calendar_measure")
+    st.caption("One cell per local day; hover a day to see its activities.")
+    fig = charts.calendar_heatmap_figure(view.filtered, measure=measure, units=view.units)
+    show_figure(fig, "chart_calendar")
+
+
+def _when(view: FilteredView) -> None:
+    st.caption("Starts by weekday and hour, in the local time where each activity began.")
+    show_figure(charts.weekday_hour_figure(view.filtered), "chart_weekday_hour")
+
+
+def _distribution(view: FilteredView) -> None:
+    st.subheader("Distance against speed", divider="gray")
+    show_figure(charts.speed_scatter_figure(view.filtered, units=view.units), "chart_scatter")
+    st.subheader("Distances", divider="gray")
+    show_figure(
+        charts.distance_histogram_figure(view.filtered, units=view.units), "chart_histogram"
+    )
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+def _span(streak: Streak) -> str:
+    if streak.length == 0 or streak.start is None or streak.end is None:
+        return "No streak yet"
+    prefix = "Weeks of " if streak.unit == "week" else ""
+    if streak.start == streak.end:
+        return f"{prefix.replace('Weeks', 'Week')}{streak.start:%d %b %Y}"
+    return f"{prefix}{streak.start:%d %b %Y} – {streak.end:%d %b %Y}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def _records_table(view: FilteredView) -> None:
+    table = records.personal_records(view.filtered, view.units)
+    if table.empty:
+        st.info("No records among these activities: none has a distance, climb or time.")
+        return
+    shown = pd.DataFrame(
+        {
+            "Sport": table["sport_type"],
+            "Record": table["record"],
+            "Value": table["display"],
+            "Date": pd.to_datetime(table["local_date"]).dt.date,
+            "Activity": table["name"].fillna("(unnamed)"),
+            "Strava": table["strava_url"],
+        }
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_config={
+            "Date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+            "Strava": st.column_config.LinkColumn("Strava", display_text="View on Strava"),
+        },
+        key="records_table",
+    )
+
+
+def _streaks(view: FilteredView) -> None:
+    today = _today()
+    shown: list[tuple[str, Streak]] = [
+        ("Longest streak of active days", records.longest_streak_days(view.filtered)),
+        ("Current day streak", records.current_streak_days(view.filtered, today=today)),
+        ("Longest streak of active weeks", records.longest_streak_weeks(view.filtered)),
+        ("Current week streak", records.current_streak_weeks(view.filtered, today=today)),
+    ]
+    for column, (label, streak) in zip(st.columns(len(shown)), shown, strict=True):
+        column.metric(label, _plural(streak.length, streak.unit))
+        column.caption(_span(streak))
+
+
+def _eddington_text(number: Eddington) -> str:
+    target = number.number + 1
+    return (
+        f"{_plural(number.days_needed, 'more day')} of ≥ {target} {number.unit} needed "
+        f"for {target} ({number.days_at_next} done)"
+    )
+
+
+def _eddington(view: FilteredView) -> None:
+    both = [records.eddington(view.filtered, unit=unit) for unit in ("km", "mi")]
+    columns = st.columns(len(both) + 1)
+    for column, number in zip(columns, both, strict=False):
+        column.metric(f"Eddington number ({number.unit})", f"{number.number}")
+        column.caption(_eddington_text(number))
+    columns[-1].caption(
+        "E is the largest number with E days of at least E on the bike. A day adds up all "
+        "its rides, every kind included (gravel, mountain, e-bike, virtual)."
+        + ("" if both[0].days else " No rides among the filtered activities.")
+    )
+
+
+def _records(view: FilteredView) -> None:
+    st.subheader("Personal records", divider="gray")
+    _records_table(view)
+    st.subheader("Streaks", divider="gray")
+    _streaks(view)
+    st.subheader("Eddington number (cycling)", divider="gray")
+    _eddington(view)
+
+
+SECTIONS: Final[dict[str, tuple[str, Callable[[FilteredView], None]]]] = {
+    "volume": ("Volume", _volume),
+    "years": ("Year over year", _year_over_year),
+    "calendar": ("Calendar", _calendar),
+    "when": ("When you train", _when),
+    "distribution": ("Distribution", _distribution),
+    "records": ("Records & streaks", _records),
+}
+
+
+def charts_body(view: FilteredView) -> None:
+    """Section picker, then only the chosen section (its figures follow filters and units)."""
+    section = st.segmented_control(
+        "Section",
+        list(SECTIONS),
+        format_func=lambda s: SECTIONS[s][0],
+        default="volume",
+        required=True,
+        key="charts_section",
+        persist_state="session",
+        label_visibility="collapsed",
+    )
+    SECTIONS[section][1](view)

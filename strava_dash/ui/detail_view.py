@@ -1,0 +1,245 @@
+"""The Activity detail page's body: the picker, the summary, the route and the streams.
+
+Streams come from ``/activities/{id}/streams`` (or the demo's synthesizer) the first time an
+activity is shown, and are kept in the session (:attr:`AthleteSession.streams`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Final
+
+import pandas as pd
+import streamlit as st
+
+from strava_dash import charts, demo, maps
+from strava_dash.charts import StreamAxis
+from strava_dash.errors import (
+    AuthError,
+    NotFoundError,
+    RateLimitError,
+    StravaAPIError,
+)
+from strava_dash.ui import state
+from strava_dash.ui.charts_view import show_figure
+from strava_dash.ui.state import AthleteSession
+from strava_dash.ui.views import FilteredView
+from strava_dash.units import Units, column_for, label_for
+
+PICKED: Final = "detail_activity"
+#: The table selection last acted on: a new selection jumps the picker to it, once.
+SEEN_SELECTION: Final = "detail_seen_selection"
+#: The last RateLimitError of a streams request: no new request before its ``retry_at``.
+STREAMS_LIMIT: Final = "streams_rate_limit"
+NO_STREAMS: Final = "This activity has no recorded streams (manual or indoor without sensors)."
+AXES: Final[dict[StreamAxis, str]] = {"distance": "Distance", "time": "Time"}
+UNNAMED: Final = "(unnamed)"
+
+
+def plain(text: str) -> str:
+    """The athlete's text, shown literally by markdown elements (no links, HTML or styling)."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$:=\"'&" else ch for ch in text)
+
+
+def get_streams(session: AthleteSession, record: dict[str, Any]) -> dict[str, Any]:
+    """The activity's streams (key_by_type shape), fetched once and kept in the session.
+
+    Demo activities get synthesized streams; Strava ones one request. An activity Strava
+    has no streams for (manual, 404) gives ``{}``, kept too, so it is never asked again.
+    Raises :class:`RateLimitError` and other :class:`StravaAPIError`; nothing is kept then.
+    """
+    activity_id = int(record["id"])
+    kept = session.streams.get(activity_id)
+    if kept is not None:
+        return kept
+    try:
+        if session.source == "demo":
+            streams: dict[str, Any] = demo.demo_streams(record)
+        elif session.client is None:
+            raise AuthError(None, "Not connected to Strava; connect again on the Home page")
+        else:
+            streams = session.client.streams(activity_id)
+    except NotFoundError:
+        streams = {}
+    session.streams[activity_id] = streams
+    return streams
+
+
+def pick_activity(view: FilteredView) -> int:
+    """Selectbox over the filtered activities, newest first; the table's selection leads."""
+    frame = view.filtered.sort_values(
+        ["start_date", "id"], ascending=False, na_position="last", kind="stable"
+    )
+    ids: list[int] = [int(i) for i in frame["id"].tolist()]
+    days = frame["local_date"].dt.strftime("%Y-%m-%d").astype(object).fillna("no date")
+    names = frame["name"].astype(object).fillna(UNNAMED)
+    sports = frame["sport_type"].astype(object).fillna("Other")
+    labels = dict(zip(ids, days + " · " + names + " · " + sports, strict=True))
+    available = set(ids)
+    selected = [i for i in st.session_state.get(state.SELECTED_IDS) or [] if i in available]
+    first_selected = selected[0] if selected else None
+    current = st.session_state.get(PICKED)
+    if first_selected is not None and first_selected != st.session_state.get(SEEN_SELECTION):
+        current = first_selected
+    elif current not in available:
+        current = first_selected if first_selected is not None else ids[0]
+    st.session_state[SEEN_SELECTION] = first_selected
+    st.session_state[PICKED] = current
+    picked: int = st.selectbox(
+        "Activity",
+        ids,
+        format_func=labels.__getitem__,
+        key=PICKED,
+        persist_state="session",
+        help="Newest first; rows selected in the Activities table come up here.",
+    )
+    return picked
+
+
+def _value(row: pd.Series[Any], column: str) -> Any:
+    value = row.get(column)
+    return None if value is None or pd.isna(value) else value
+
+
+def _duration(value: Any) -> str:
+    seconds = int(pd.Timedelta(value).total_seconds())
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def _summary_items(row: pd.Series[Any], units: Units) -> list[tuple[str, str]]:
+    items: list[tuple[str, str]] = []
+    distance = _value(row, column_for("distance", units))
+    if distance:
+        items.append(("Distance", f"{distance:,.2f} {label_for('distance', units)}"))
+    for label, column in (("Moving time", "moving_duration"), ("Elapsed time", "elapsed_duration")):
+        if _value(row, column) is not None:
+            items.append((label, _duration(row[column])))
+    elevation = _value(row, column_for("elevation", units))
+    if elevation is not None and (elevation or distance):
+        items.append(("Elevation gain", f"{elevation:,.0f} {label_for('elevation', units)}"))
+    pace = _value(row, column_for("pace", units))
+    speed = _value(row, column_for("speed", units))
+    if pace is not None:
+        seconds = pd.Timedelta(pace).total_seconds()
+        items.append(("Average pace", f"{charts.format_pace(seconds)} {label_for('pace', units)}"))
+    elif speed:
+        items.append(("Average speed", f"{speed:.1f} {label_for('speed', units)}"))
+    for label, column, unit in (
+        ("Average heart rate", "average_heartrate", "bpm"),
+        ("Average power", "average_watts", "W"),
+    ):
+        number = _value(row, column)
+        if number:
+            items.append((label, f"{number:,.0f} {unit}"))
+    return items
+
+
+def summary(view: FilteredView, row: pd.Series[Any]) -> None:
+    """Name, sport, local start, gear, the headline numbers and the Strava link."""
+    name = str(_value(row, "name") or UNNAMED)
+    st.subheader(plain(name))
+    parts = [str(_value(row, "sport_type") or "Other")]
+    start = _value(row, "start_date_local")
+    if start is not None:
+        parts.append(f"{pd.Timestamp(start):%A %d %B %Y, %H:%M} local time")
+    gear = _value(row, "gear_id")
+    if gear is not None:
+        parts.append(view.session.gear_names.get(str(gear), str(gear)))
+    flags = [f for f, c in (("manual entry", "manual"), ("indoor", "trainer")) if _value(row, c)]
+    st.caption(plain(" · ".join(parts + flags)))
+    items = _summary_items(row, view.units)
+    if items:
+        for column, (label, text) in zip(st.columns(len(items)), items, strict=True):
+            column.metric(label, text)
+    url = _value(row, "strava_url") or f"https://www.strava.com/activities/{int(row['id'])}"
+    demo_only = view.session.source == "demo"
+    st.link_button(
+        "View on Strava",
+        str(url),
+        icon=":material/open_in_new:",
+        disabled=demo_only,
+        help="The demo athlete's activities are made up, not on Strava" if demo_only else None,
+    )
+
+
+def _rate_limited(error: RateLimitError) -> None:
+    window = "daily" if error.daily else "15-minute"
+    st.warning(
+        f"Strava's {window} request limit for this app is used up, so the streams cannot be "
+        f"loaded now. Try again after {error.retry_at:%H:%M} UTC; the summary above still shows.",
+        icon="⏳",
+    )
+
+
+def load_streams(session: AthleteSession, record: dict[str, Any]) -> dict[str, Any] | None:
+    """The streams to show, or None after saying why there are none (never a traceback)."""
+    if record.get("manual") is True:
+        st.info(NO_STREAMS)
+        return None
+    activity_id = int(record["id"])
+    limit = st.session_state.get(STREAMS_LIMIT)
+    if activity_id not in session.streams and isinstance(limit, RateLimitError):
+        if limit.retry_at > datetime.now(UTC):
+            _rate_limited(limit)
+            return None
+        del st.session_state[STREAMS_LIMIT]
+    try:
+        with st.spinner("Loading streams…"):
+            streams = get_streams(session, record)
+    except RateLimitError as error:
+        st.session_state[STREAMS_LIMIT] = error
+        _rate_limited(error)
+        return None
+    except StravaAPIError as error:
+        st.error(f"The streams could not be loaded: {error.message}", icon="⚠️")
+        return None
+    if not streams:
+        st.info(NO_STREAMS)
+        return None
+    return streams
+
+
+def _route(row: pd.Series[Any], streams: dict[str, Any] | None) -> None:
+    latlng = (streams or {}).get("latlng")
+    points = latlng.get("data") if isinstance(latlng, dict) else None
+    route = points if points else _value(row, "map_summary_polyline")
+    fig = maps.route_figure(
+        route,
+        name=str(_value(row, "name") or UNNAMED),
+        sport_type=str(_value(row, "sport_type") or "Other"),
+    )
+    show_figure(fig, "detail_route", scroll_zoom=True)
+
+
+def _streams(row: pd.Series[Any], streams: dict[str, Any], units: Units) -> None:
+    axis = st.segmented_control(
+        "Against",
+        list(AXES),
+        format_func=AXES.__getitem__,
+        default="distance",
+        required=True,
+        key="detail_x",
+        persist_state="session",
+    )
+    fig = charts.activity_streams_figure(
+        streams, x=axis, units=units, sport_type=str(_value(row, "sport_type") or "Other")
+    )
+    show_figure(fig, "detail_streams")
+
+
+def activity_detail(view: FilteredView) -> None:
+    """Picker, summary, route and streams of one of the filtered activities."""
+    activity_id = pick_activity(view)
+    row = view.filtered.loc[view.filtered["id"] == activity_id].iloc[0]
+    record = view.session.records_by_id().get(activity_id, {"id": activity_id})
+    summary(view, row)
+    left, right = st.columns([2, 3], gap="large")
+    with right:
+        st.subheader("Streams", divider="gray")
+        streams = load_streams(view.session, record)
+        if streams is not None:
+            _streams(row, streams, view.units)
+    with left:
+        # After the streams: a fetched latlng stream is finer than the summary polyline.
+        st.subheader("Route", divider="gray")
+        _route(row, streams)

@@ -1,0 +1,102 @@
+"""The Map page's body: routes or start density, what is drawn, and what has no GPS.
+
+The figure for 10,000 routes takes a noticeable moment to build, so it is kept in this
+browser session's state, keyed by the filtered activities, the data revision, units and
+mode: switching pages or modes back and forth does not rebuild it. Never a shared cache:
+routes are the athlete's own data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from strava_dash import charts, maps
+from strava_dash.maps import MapMode
+from strava_dash.ui.charts_view import show_figure
+from strava_dash.ui.views import FilteredView
+
+MODES: Final[dict[MapMode, str]] = {"routes": "Routes", "starts": "Start density"}
+MAP_HEIGHT: Final = 650
+#: Session-state key of the kept figures: {cache key: figure}, the latest few only.
+FIGURES: Final = "map_figures"
+_KEPT: Final = 4
+
+CacheKey = tuple[str, int, str, str]
+
+
+def _cache_key(view: FilteredView, mode: MapMode) -> CacheKey:
+    ids = view.filtered["id"].to_numpy(dtype=np.int64)
+    digest = hashlib.blake2b(ids.tobytes(), digest_size=16).hexdigest()
+    return (digest, view.session.store.revision, view.units, mode)
+
+
+def map_figure(view: FilteredView, mode: MapMode) -> go.Figure:
+    """The routes (or starts) figure of the filtered activities, built once per session/key."""
+    kept: dict[CacheKey, go.Figure] = st.session_state.setdefault(FIGURES, {})
+    key = _cache_key(view, mode)
+    fig = kept.get(key)
+    if fig is None:
+        fig = maps.routes_figure(view.filtered, units=view.units, mode=mode)
+        if not charts.is_empty(fig):
+            fig.update_layout(height=MAP_HEIGHT)
+        while len(kept) >= _KEPT:
+            kept.pop(next(iter(kept)))
+        kept[key] = fig
+    return fig
+
+
+def _caption(meta: dict[str, Any], total: int, mode: MapMode) -> str:
+    routes = int(meta.get("routes", 0))
+    if mode == "starts":
+        return f"Start points of {routes:,} of {total:,} activities."
+    points, decoded = int(meta.get("points", 0)), int(meta.get("points_total", 0))
+    thinned = f", thinned from {decoded:,} for speed" if points < decoded else ""
+    return f"Showing {routes:,} of {total:,} activities' routes ({points:,} points{thinned})."
+
+
+def _without_gps(view: FilteredView) -> None:
+    lacking = maps.without_gps(view.filtered)
+    title = f"Activities without GPS ({len(lacking):,})"
+    with st.expander(title, icon=":material/location_off:"):
+        if lacking.empty:
+            st.caption("Every activity shown has a GPS route.")
+            return
+        st.caption("Not on the map: manual entries, indoor sessions and hidden routes.")
+        shown = pd.DataFrame(
+            {
+                "Name": lacking["name"].fillna("(unnamed)"),
+                "Date": pd.to_datetime(lacking["local_date"]).dt.date,
+                "Sport": lacking["sport_type"],
+                "Reason": lacking["reason"],
+            }
+        )
+        config: dict[str, Any] = {"Date": st.column_config.DateColumn("Date", format="YYYY-MM-DD")}
+        if "strava_url" in lacking.columns:
+            shown["Strava"] = lacking["strava_url"]
+            config["Strava"] = st.column_config.LinkColumn("Strava", display_text="View on Strava")
+        st.dataframe(shown, hide_index=True, column_config=config, key="without_gps_table")
+
+
+def route_map(view: FilteredView) -> None:
+    """Mode toggle, the map with its caption, and the list of activities without GPS."""
+    mode = st.segmented_control(
+        "Show",
+        list(MODES),
+        format_func=MODES.__getitem__,
+        default="routes",
+        required=True,
+        key="map_mode",
+        persist_state="session",
+    )
+    fig = map_figure(view, mode)
+    meta = fig.layout.meta
+    if isinstance(meta, dict):
+        st.caption(_caption(meta, len(view.filtered), mode))
+    show_figure(fig, "route_map", scroll_zoom=True)
+    _without_gps(view)
