@@ -27,6 +27,7 @@ MEASURES: Final[dict[Measure, str]] = {
 }
 PERIODS: Final[dict[Period, str]] = {"week": "Week", "month": "Month", "year": "Year"}
 ROLLING: Final = (1, 3, 4, 6, 8, 12)
+SELECT_PX: Final = 280
 CHART_CONFIG: Final[dict[str, bool]] = {"displaylogo": False}
 
 
@@ -44,7 +45,12 @@ def show_figure(fig: go.Figure, key: str, *, scroll_zoom: bool = False) -> None:
 def _measure(label: str, key: str, *, count: bool = True) -> Measure:
     options = [m for m in MEASURES if count or m != "count"]
     return st.selectbox(
-        label, options, format_func=MEASURES.__getitem__, key=key, persist_state="session"
+        label,
+        options,
+        format_func=MEASURES.__getitem__,
+        key=key,
+        persist_state="session",
+        width=SELECT_PX,
     )
 
 
@@ -150,10 +156,13 @@ def _records_table(view: FilteredView) -> None:
         shown,
         hide_index=True,
         column_config={
+            "Value": st.column_config.TextColumn("Value", width="medium"),
             "Date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+            "Activity": st.column_config.TextColumn("Activity", width="medium"),
             "Strava": st.column_config.LinkColumn("Strava", display_text="View on Strava"),
         },
         key="records_table",
+        height=min(len(shown), 16) * 35 + 38,
     )
 
 

@@ -6,6 +6,7 @@ activity is shown, and are kept in the session (:attr:`AthleteSession.streams`).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -34,11 +35,19 @@ STREAMS_LIMIT: Final = "streams_rate_limit"
 NO_STREAMS: Final = "This activity has no recorded streams (manual or indoor without sensors)."
 AXES: Final[dict[StreamAxis, str]] = {"distance": "Distance", "time": "Time"}
 UNNAMED: Final = "(unnamed)"
+ZOOM_OUT: Final = 0.7
+_MARKDOWN: Final = "\\`*_{}[]()#+-.!|<>~$:=\"'&"
+_AUTOLINK: Final = re.compile(r"://|www\.|@", re.IGNORECASE)
 
 
 def plain(text: str) -> str:
-    """The athlete's text, shown literally by markdown elements (no links, HTML or styling)."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$:=\"'&" else ch for ch in text)
+    """The athlete's text, shown literally by markdown elements (no links, HTML or styling).
+
+    Markdown punctuation is backslash-escaped; bare URLs and e-mail addresses, which GitHub
+    markdown links without any markup, get an invisible word joiner that breaks the match.
+    """
+    unlinked = _AUTOLINK.sub(lambda m: m.group(0)[:-1] + "\u2060" + m.group(0)[-1], text)
+    return "".join("\\" + ch if ch in _MARKDOWN else ch for ch in unlinked)
 
 
 def get_streams(session: AthleteSession, record: dict[str, Any]) -> dict[str, Any]:
@@ -107,30 +116,29 @@ def _duration(value: Any) -> str:
 
 
 def _summary_items(row: pd.Series[Any], units: Units) -> list[tuple[str, str]]:
+    """(label with unit, value) of the numbers this activity has."""
     items: list[tuple[str, str]] = []
     distance = _value(row, column_for("distance", units))
     if distance:
-        items.append(("Distance", f"{distance:,.2f} {label_for('distance', units)}"))
+        items.append((f"Distance ({label_for('distance', units)})", f"{distance:,.2f}"))
     for label, column in (("Moving time", "moving_duration"), ("Elapsed time", "elapsed_duration")):
         if _value(row, column) is not None:
             items.append((label, _duration(row[column])))
     elevation = _value(row, column_for("elevation", units))
     if elevation is not None and (elevation or distance):
-        items.append(("Elevation gain", f"{elevation:,.0f} {label_for('elevation', units)}"))
+        items.append((f"Elevation gain ({label_for('elevation', units)})", f"{elevation:,.0f}"))
     pace = _value(row, column_for("pace", units))
     speed = _value(row, column_for("speed", units))
     if pace is not None:
         seconds = pd.Timedelta(pace).total_seconds()
-        items.append(("Average pace", f"{charts.format_pace(seconds)} {label_for('pace', units)}"))
+        items.append((f"Pace ({label_for('pace', units)})", charts.format_pace(seconds)))
     elif speed:
-        items.append(("Average speed", f"{speed:.1f} {label_for('speed', units)}"))
-    for label, column, unit in (
-        ("Average heart rate", "average_heartrate", "bpm"),
-        ("Average power", "average_watts", "W"),
-    ):
+        items.append((f"Average speed ({label_for('speed', units)})", f"{speed:.1f}"))
+    extras = (("Heart rate (bpm)", "average_heartrate"), ("Power (W)", "average_watts"))
+    for label, column in extras:
         number = _value(row, column)
         if number:
-            items.append((label, f"{number:,.0f} {unit}"))
+            items.append((label, f"{number:,.0f}"))
     return items
 
 
@@ -208,6 +216,9 @@ def _route(row: pd.Series[Any], streams: dict[str, Any] | None) -> None:
         name=str(_value(row, "name") or UNNAMED),
         sport_type=str(_value(row, "sport_type") or "Other"),
     )
+    if not charts.is_empty(fig):
+        # route_figure frames the route for a map about 700 px wide; this column is narrower.
+        fig.update_layout(map_zoom=max(float(fig.layout.map.zoom) - ZOOM_OUT, 0.0), height=520)
     show_figure(fig, "detail_route", scroll_zoom=True)
 
 
@@ -233,7 +244,7 @@ def activity_detail(view: FilteredView) -> None:
     row = view.filtered.loc[view.filtered["id"] == activity_id].iloc[0]
     record = view.session.records_by_id().get(activity_id, {"id": activity_id})
     summary(view, row)
-    left, right = st.columns([2, 3], gap="large")
+    left, right = st.columns(2, gap="large")
     with right:
         st.subheader("Streams", divider="gray")
         streams = load_streams(view.session, record)

@@ -37,7 +37,9 @@ def account_sidebar() -> AthleteSession | None:
     _athlete_card(session)
     if st.sidebar.button("Log out", key="logout", icon=":material/logout:"):
         log_out(load_settings()[0])
-        st.switch_page(HOME_PAGE)
+        # A rerun, not st.switch_page: switching pages clears the query string, which
+        # Streamlit refuses while filters are bound to it. The page then shows no data.
+        st.rerun()
     return session
 
 

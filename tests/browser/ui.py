@@ -1,0 +1,108 @@
+"""Playwright steps on the Streamlit app, named the way a person would say them."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+from playwright.sync_api import Page, expect
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+
+
+def wait_ready(page: Page) -> None:
+    """Streamlit draws over a websocket after load; wait until the script run settles.
+
+    The "running" indicator can lag the action that causes a rerun, so callers that
+    expect a change also wait for that change (see :func:`count_changes`).
+    """
+    page.get_by_test_id("stApp").wait_for()
+    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+
+
+def count_changes(page: Page, before: int) -> int:
+    """Wait until the Activities metric moves away from ``before``; return the new count."""
+    value = page.get_by_test_id("stMetric").filter(has_text="Activities").first
+    expect(value.get_by_test_id("stMetricValue")).not_to_have_text(f"{before:,}")
+    wait_ready(page)
+    return count_shown(page)
+
+
+def open_app(page: Page, url: str) -> None:
+    page.goto(url)
+    page.locator("h1").or_(page.get_by_test_id("stAlert")).first.wait_for()
+    wait_ready(page)
+
+
+def click(page: Page, label: str) -> None:
+    page.get_by_role("button", name=label, exact=True).click()
+    wait_ready(page)
+
+
+def go_to(page: Page, title: str) -> None:
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=title).click()
+    page.locator("h1", has_text=title).first.wait_for()
+    wait_ready(page)
+
+
+def connect_with_strava(page: Page, *, approve: bool = True, untick: str | None = None) -> None:
+    """The popup dance: Connect, the (fake) consent page, and back."""
+    frame = page.frame_locator('iframe[title="streamlit_oauth.authorize_button"]')
+    with page.expect_popup() as popup_info:
+        frame.get_by_role("button", name="Connect with Strava").click()
+    popup = popup_info.value
+    popup.wait_for_load_state()
+    if untick:
+        popup.locator(f'input[name="scope"][value="{untick}"]').uncheck()
+    popup.click("#authorize" if approve else "#cancel")
+    popup.wait_for_event("close", timeout=30_000)
+    wait_ready(page)
+    # The popup's answer reaches the app on the component's next poll: wait for its effect.
+    expect(
+        page.frame_locator('iframe[title="streamlit_oauth.authorize_button"]')
+        .get_by_role("button", name="Connect with Strava")
+        .or_(page.get_by_test_id("stAlert"))
+    ).to_be_visible()
+
+
+def pick_sport(page: Page, sport: str) -> None:
+    box = page.get_by_test_id("stMultiSelect").filter(has_text="Sport types")
+    box.locator("input").click()
+    page.keyboard.type(sport)
+    page.get_by_role("option", name=sport, exact=True).click()
+    page.keyboard.press("Escape")
+    wait_ready(page)
+
+
+def pick_period(page: Page, label: str) -> None:
+    page.get_by_test_id("stSelectbox").filter(has_text="Period").click()
+    page.get_by_role("option", name=label, exact=True).click()
+    wait_ready(page)
+
+
+def metric(page: Page, label: str) -> str:
+    block = page.get_by_test_id("stMetric").filter(has_text=label).first
+    return block.get_by_test_id("stMetricValue").inner_text()
+
+
+def count_shown(page: Page) -> int:
+    return int(re.sub(r"[^0-9]", "", metric(page, "Activities")))
+
+
+def download(page: Page, label: str, save_as: Path) -> Path:
+    with page.expect_download() as info:
+        page.get_by_role("button", name=label).click()
+    info.value.save_as(save_as)
+    return save_as
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(path.read_bytes()), dtype=str, keep_default_na=False)
+
+
+def screenshot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

@@ -1,0 +1,246 @@
+"""AppTest: the Charts, Map and Activity detail pages (demo athlete and hand-made sessions)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from strava_dash.errors import RateLimitError, TransportError
+from strava_dash.ui.detail_view import NO_STREAMS
+from strava_dash.ui.state import AthleteSession
+from tests.apptest_support import (
+    log_in,
+    new_app,
+    oauth_redirect,
+    open_demo,
+    strava_env,
+    wait_for_sync,
+)
+from tests.fake_strava import FakeStrava, make_activities
+
+PAGES = ("pages/charts.py", "pages/map.py", "pages/activity.py")
+SECTIONS = ("volume", "years", "calendar", "when", "distribution", "records")
+
+
+@pytest.fixture(autouse=True)
+def no_strava_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in ("STRAVA_CLIENT_ID", "STRAVA_CLIENT_SECRET", "STRAVA_BASE_URL", "STRAVA_API_URL"):
+        monkeypatch.delenv(key, raising=False)
+
+
+def demo_on(page: str) -> AppTest:
+    at = open_demo()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def specs(at: AppTest) -> list[dict[str, Any]]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def session_of(at: AppTest) -> AthleteSession:
+    session = at.session_state["dash_session"]
+    assert isinstance(session, AthleteSession)
+    return session
+
+
+def texts(elements: Sequence[Any]) -> list[str]:
+    return [str(e.value) for e in elements]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_the_demo(page: str) -> None:
+    at = demo_on(page)
+    assert [t.value for t in at.title]
+    assert specs(at), "no figure drawn"
+    assert any("Powered by Strava" in c for c in texts(at.caption))
+    assert not at.error
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_filters_matching_nothing_say_so(page: str) -> None:
+    at = demo_on(page)
+    at.text_input(key="q").set_value("no such activity zzz").run()
+    assert not at.exception, at.exception
+    assert any("No activities match" in i for i in texts(at.info))
+    assert not specs(at)
+
+
+def test_every_charts_section_renders() -> None:
+    at = demo_on("pages/charts.py")
+    for section in SECTIONS:
+        at.segmented_control(key="charts_section").set_value(section).run()
+        assert not at.exception, (section, at.exception)
+        assert specs(at) or at.dataframe, section
+
+
+def test_charts_follow_the_sport_filter() -> None:
+    at = demo_on("pages/charts.py")
+    at.multiselect(key="sport").set_value(["Run"]).run()
+    assert not at.exception, at.exception
+    bars = [t for t in specs(at)[0]["data"] if t["type"] == "bar"]
+    assert bars
+    assert {t["name"] for t in bars} == {"Run"}
+    at.segmented_control(key="charts_section").set_value("distribution").run()
+    for spec in specs(at):
+        assert {t["name"] for t in spec["data"]} == {"Run"}
+
+
+def test_charts_follow_the_units_switch() -> None:
+    at = demo_on("pages/charts.py")
+    assert specs(at)[0]["layout"]["yaxis"]["title"]["text"] == "Distance (km)"
+    at.segmented_control(key="units").set_value("imperial").run()
+    assert not at.exception, at.exception
+    assert specs(at)[0]["layout"]["yaxis"]["title"]["text"] == "Distance (mi)"
+    at.segmented_control(key="charts_section").set_value("distribution").run()
+    histogram = specs(at)[1]
+    assert histogram["layout"]["xaxis"]["title"]["text"] == "Distance (mi)"
+
+
+def test_records_section_links_to_strava_and_shows_eddington() -> None:
+    at = demo_on("pages/charts.py")
+    at.segmented_control(key="charts_section").set_value("records").run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["Sport", "Record", "Value", "Date", "Activity", "Strava"]
+    assert table["Strava"].str.startswith("https://www.strava.com/activities/").all()
+    labels = [m.label for m in at.metric]
+    assert "Eddington number (km)" in labels
+    assert "Eddington number (mi)" in labels
+    assert any(" more day" in c and "km needed" in c for c in texts(at.caption))
+
+
+def test_map_lists_every_activity_without_gps() -> None:
+    at = demo_on("pages/map.py")
+    frame = session_of(at).frame()
+    lacking = int((~frame["has_gps"].astype(bool)).sum())
+    assert lacking > 0
+    assert f"Activities without GPS ({lacking:,})" in [e.label for e in at.expander]
+    listed = next(df.value for df in at.dataframe if "Reason" in df.value.columns)
+    assert len(listed) == lacking
+    drawn = len(frame) - lacking
+    assert any(f"Showing {drawn:,} of {len(frame):,}" in c for c in texts(at.caption))
+
+
+def test_map_start_density_and_kept_figure() -> None:
+    at = demo_on("pages/map.py")
+    at.segmented_control(key="map_mode").set_value("starts").run()
+    assert not at.exception, at.exception
+    assert [t["type"] for t in specs(at)[0]["data"]] == ["densitymap"]
+    at.segmented_control(key="map_mode").set_value("routes").run()
+    at.run()
+    assert len(at.session_state["map_figures"]) == 2  # both modes built once, then reused
+
+
+def test_activity_detail_shows_demo_streams() -> None:
+    at = demo_on("pages/activity.py")
+    charts = specs(at)
+    assert len(charts) == 2  # route, streams
+    streams = charts[1]
+    titles = {
+        v.get("title", {}).get("text") for k, v in streams["layout"].items() if k[:5] == "xaxis"
+    }
+    assert "Distance (km)" in titles
+    assert len(streams["data"]) >= 2
+    assert session_of(at).streams  # kept in the session
+    assert at.get("link_button")
+
+
+def test_activity_detail_follows_the_table_selection_and_says_manual_has_no_streams() -> None:
+    at = open_demo()
+    frame = session_of(at).frame()
+    manual = int(frame.loc[frame["manual"].astype(bool), "id"].iloc[0])
+    at.session_state["selected_ids"] = [manual]
+    at.switch_page("pages/activity.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="detail_activity").value == manual
+    assert NO_STREAMS in texts(at.info)
+    assert manual not in session_of(at).streams
+
+
+class FailingClient:
+    """Stands in for StravaClient: every streams request raises ``error``."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+        self.calls = 0
+
+    def streams(self, activity_id: int, keys: Sequence[str] = ()) -> dict[str, Any]:
+        self.calls += 1
+        raise self.error
+
+
+def as_strava(at: AppTest, client: FailingClient) -> AthleteSession:
+    demo = session_of(at)
+    session = AthleteSession("strava", demo.athlete, demo.store, client=client)  # type: ignore[arg-type]
+    at.session_state["dash_session"] = session
+    return session
+
+
+def test_rate_limited_streams_warn_with_the_reset_time() -> None:
+    at = open_demo()
+    retry_at = datetime(2099, 1, 1, 13, 45, tzinfo=UTC)
+    client = FailingClient(RateLimitError(429, "Rate Limit Exceeded", retry_at=retry_at))
+    session = as_strava(at, client)
+    at.switch_page("pages/activity.py").run()
+    assert not at.exception, at.exception
+    warnings = texts(at.warning)
+    assert any("13:45 UTC" in w and "summary" in w for w in warnings), warnings
+    assert at.metric  # the summary still shows
+    assert not session.streams
+    at.run()
+    assert client.calls == 1  # no new request before the limit resets
+
+
+def test_unreachable_strava_is_an_error_message() -> None:
+    at = open_demo()
+    as_strava(at, FailingClient(TransportError(None, "connection refused")))
+    at.switch_page("pages/activity.py").run()
+    assert not at.exception, at.exception
+    assert any("connection refused" in e for e in texts(at.error))
+
+
+def test_hostile_names_stay_text() -> None:
+    at = open_demo()
+    session = session_of(at)
+    newest = int(session.frame()["id"].iloc[0])
+    name = '=1+1 <script>alert("x")</script> **bold** [link](https://e.vil) 🚴'
+    with session.store.lock:
+        record = dict(session.store.records[newest], name=name)
+    session.store.merge([record])
+    at.switch_page("pages/activity.py").run()
+    assert not at.exception, at.exception
+    assert name in at.selectbox(key="detail_activity").options[0]
+    heading = at.subheader[0].value
+    assert "<script>" not in heading
+    assert "**bold**" not in heading
+
+
+def test_strava_streams_are_fetched_once_then_kept(
+    monkeypatch: pytest.MonkeyPatch, fake_strava: FakeStrava
+) -> None:
+    fake_strava.add_athlete(activities=make_activities(40, athlete_id=0))
+    strava_env(monkeypatch, fake_strava)
+    at = new_app()
+    log_in(at, oauth_redirect(fake_strava, at))
+    assert wait_for_sync(at).ok
+    session = session_of(at)
+    frame = session.frame()
+    recorded = frame[~frame["manual"].astype(bool) & frame["has_gps"].astype(bool)]
+    chosen = int(recorded["id"].iloc[0])
+    at.session_state["selected_ids"] = [chosen]
+    fake_strava.clear_requests()
+    at.switch_page("pages/activity.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="detail_activity").value == chosen
+    assert len(specs(at)) == 2  # route, streams
+    assert chosen in session.streams
+    at.run()
+    asked = [r.path for r in fake_strava.requests if r.path.endswith("/streams")]
+    assert asked == [f"/api/v3/activities/{chosen}/streams"]
