@@ -1,0 +1,374 @@
+"""Strava's bulk export (the ``export_….zip`` from "Download or Delete Your Account").
+
+* :func:`read_archive` — the activity table, in exactly :func:`strava_dash.activities.to_frame`'s
+  schema, so every page, filter, chart and download works on it unchanged.
+* :func:`open_archive` — the same table plus, per activity, its recorded track in the
+  streams ``key_by_type`` shape (:meth:`Archive.track`), which
+  :func:`strava_dash.gpx.to_gpx` turns into a GPX file as it does for API streams.
+
+Each ``activities.csv`` row becomes a SummaryActivity-shaped dict that goes through
+``to_frame``; what the export does not have stays NA, never made up:
+
+* ``start_date`` is ``Activity Date`` (UTC). The export has no time zone, so
+  ``start_date_local`` holds the **UTC** clock too, and ``timezone`` / ``utc_offset``
+  are NA: local-calendar columns (``hour``, ``weekday``, ``local_date``…) are UTC-based
+  for archive data, and a UI can tell by ``utc_offset`` being NA.
+* ``distance`` is the metre column; rows without one use the display-unit column, its
+  unit (km or mi) found by comparing with the metre column, else with the tracks'
+  length, else given as ``distance_unit``; when none of these tells, distance is NA.
+* ``gear_id`` stays NA: the export names gear, it does not give Strava's gear id. The
+  name is in the extra column ``gear_name``; ``calories``, ``description`` and
+  ``private_note`` are extra columns too. ``kilojoules`` is ``Total Work`` (J) / 1000.
+* ``manual`` is True when ``Filename`` is empty; ``upload_id`` is the number in
+  ``Filename`` (Strava names the files after the upload id).
+* The route (``map_summary_polyline``, at most 200 points, and ``start_/end_lat/lng``)
+  comes from the activity's file (``.gpx``, ``.tcx``, ``.fit``, plain or ``.gz``).
+* NA: ``type`` for sport types with no legacy type, ``workout_type``, ``timezone``,
+  ``utc_offset``, ``trainer``, ``private``, ``visibility``, ``device_watts``, kudos /
+  comment / achievement / photo / PR counts, ``athlete_id``, ``map_id``,
+  ``external_id``, ``location_*``, ``device_name``, ``resource_state`` and the other
+  API booleans.
+
+The upload is untrusted: see :class:`ArchiveLimits`; nothing is written to disk.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import threading
+import zipfile
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, Final, Literal
+
+import pandas as pd
+from pandas.api.extensions import ExtensionDtype
+
+from strava_dash.activities import to_frame
+from strava_dash.archive import _csv, _tracks
+from strava_dash.archive._zip import (
+    ArchiveLimits,
+    Budget,
+    BudgetExceeded,
+    Source,
+    gunzip,
+    open_zip,
+    read_member,
+    unsafe_name,
+)
+from strava_dash.errors import DataError
+from strava_dash.units import M_PER_KM, M_PER_MI
+
+__all__ = ["Archive", "ArchiveLimits", "DistanceUnit", "open_archive", "read_archive"]
+
+DistanceUnit = Literal["km", "mi"]
+_FACTORS: Final[dict[DistanceUnit, float]] = {"km": M_PER_KM, "mi": M_PER_MI}
+_KINDS: Final = {".gpx": "gpx", ".tcx": "tcx", ".fit": "fit"}
+_EXTRA_DTYPES: Final[dict[str, ExtensionDtype]] = {
+    "gear_name": pd.StringDtype(),
+    "calories": pd.Float64Dtype(),
+    "description": pd.StringDtype(),
+    "private_note": pd.StringDtype(),
+}
+OnTrack = Callable[[int, int], None]
+"""Progress while routes are read: ``(done, total)`` track files."""
+
+
+class Archive:
+    """An opened Strava export: the activity table, and each activity's track on demand.
+
+    Keeps the ZIP open to read tracks later (the source file object must stay readable);
+    close it with :meth:`close` or a ``with`` block.
+    """
+
+    def __init__(
+        self,
+        zf: zipfile.ZipFile,
+        limits: ArchiveLimits,
+        rows: list[_csv.Row],
+        files: dict[int, zipfile.ZipInfo],
+        notes: list[str],
+        header: str,
+        distance_unit: DistanceUnit | None,
+    ) -> None:
+        self._zf = zf
+        self._limits = limits
+        self._files = files
+        self._lock = threading.Lock()
+        self._starts = {
+            r.record["id"]: _unix(r.record["start_date"]) for r in rows if r.record["start_date"]
+        }
+        self.records: list[dict[str, Any]] = [r.record for r in rows]
+        """The rows as SummaryActivity-shaped dicts (what the JSON download exports)."""
+        self.activities: pd.DataFrame = _table(self.records)
+        """The activity table in :func:`strava_dash.activities.to_frame`'s schema."""
+        self.notes: tuple[str, ...] = tuple(notes)
+        """What could not be read (skipped rows, unreadable or missing track files)."""
+        self.header = header
+        """How ``activities.csv``'s header was read, e.g. "English header, read by column name"."""
+        self.distance_unit = distance_unit
+        """The display unit of the first ``Distance`` column, when it could be told."""
+
+    def has_track(self, activity_id: int) -> bool:
+        """Whether the archive holds a recorded file for this activity."""
+        return activity_id in self._files
+
+    def track(self, activity_id: int) -> dict[str, dict[str, Any]]:
+        """The activity's recorded samples in the streams ``key_by_type`` shape.
+
+        ``time`` counts seconds from the activity's ``start_date``, so
+        ``to_gpx(record, archive.track(id))`` gives the file's own point times.
+
+        Raises:
+            DataError: no such activity, no recorded file (manual activity), or the file
+                cannot be read.
+        """
+        info = self._files.get(activity_id)
+        if info is None:
+            raise DataError(
+                f"activity {activity_id} has no recorded file in the archive "
+                "(a manual activity, or its file is missing)"
+            )
+        if self._zf.fp is None:
+            raise DataError("the archive is closed; open it again to read tracks")
+        with self._lock:
+            try:
+                points = _load(self._zf, info, self._limits, Budget(self._limits.max_total_bytes))
+            except (ValueError, OSError) as exc:  # the caller closed the uploaded file
+                raise DataError(
+                    f"the archive can no longer be read ({exc}); upload it again"
+                ) from exc
+        return _tracks.to_streams(points, self._starts.get(activity_id))
+
+    def close(self) -> None:
+        self._zf.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def read_archive(
+    file: Source,
+    *,
+    limits: ArchiveLimits = ArchiveLimits(),  # noqa: B008 - frozen, safe as a default
+    routes: bool = True,
+    distance_unit: DistanceUnit | None = None,
+    on_track: OnTrack | None = None,
+) -> pd.DataFrame:
+    """The export's activity table (see the module doc for what each column holds).
+
+    ``file`` is a path to the ZIP, its bytes or a binary file object. ``routes=False``
+    skips reading the track files (much faster; no map columns then).
+
+    Raises:
+        DataError: the upload is not a usable Strava export; the message says why.
+    """
+    with open_archive(
+        file, limits=limits, routes=routes, distance_unit=distance_unit, on_track=on_track
+    ) as archive:
+        return archive.activities
+
+
+def open_archive(
+    file: Source,
+    *,
+    limits: ArchiveLimits = ArchiveLimits(),  # noqa: B008 - frozen, safe as a default
+    routes: bool = True,
+    distance_unit: DistanceUnit | None = None,
+    on_track: OnTrack | None = None,
+) -> Archive:
+    """Open the export: read ``activities.csv`` and, with ``routes``, every track file
+    for the map (``on_track(done, total)`` reports progress).
+
+    ``distance_unit`` is the first ``Distance`` column's unit when the export has no
+    metre column and no track to tell it by (the oldest exports).
+
+    Raises:
+        DataError: too big, not a ZIP, a possible ZIP bomb, unsafe names, no
+            ``activities.csv``, or one that is not CSV or lacks required columns.
+    """
+    zf = open_zip(file, limits)
+    try:
+        return _open(zf, limits, routes, distance_unit, on_track)
+    except BaseException:
+        zf.close()
+        raise
+
+
+def _open(
+    zf: zipfile.ZipFile,
+    limits: ArchiveLimits,
+    routes: bool,
+    distance_unit: DistanceUnit | None,
+    on_track: OnTrack | None,
+) -> Archive:
+    budget = Budget(limits.max_total_bytes)
+    csv_info = _find_csv(zf)
+    data = read_member(zf, csv_info, limits.max_csv_bytes, budget, "activities.csv")
+    table = _csv.decode(data)
+    where = _csv.layout(table[0])
+    rows, notes = _csv.parse_rows(table[1:], where)
+    bad_dates = [r for r in rows if r.notes]
+    if bad_dates:
+        notes.append(f"{_activities(len(bad_dates))} without start: {bad_dates[0].notes[0]}")
+
+    base = csv_info.filename.rpartition("/")[0]
+    members = {info.filename: info for info in zf.infolist() if not info.is_dir()}
+    folded = {name.casefold(): info for name, info in members.items()}
+    files: dict[int, zipfile.ZipInfo] = {}
+    for row in rows:
+        if not row.filename:
+            continue
+        what = f"activity {row.record['id']}: file {row.filename!r}"
+        if unsafe_name(row.filename):
+            notes.append(f"{what} ignored ({unsafe_name(row.filename)})")
+            continue
+        name = "/".join(p for p in (base, row.filename.replace("\\", "/")) if p)
+        info = members.get(name) or folded.get(name.casefold())
+        if info is None:
+            notes.append(f"{what} is listed but not in the archive")
+        elif _kind(info.filename) is None:
+            notes.append(f"{what} is of a kind this app cannot read")
+        else:
+            files[row.record["id"]] = info
+
+    lengths: dict[int, float] = {}
+    if routes:
+        lengths = _add_routes(zf, limits, budget, rows, files, notes, on_track)
+    unit = distance_unit or _display_unit(rows, lengths)
+    _fill_distance(rows, unit, notes)
+    return Archive(zf, limits, rows, files, notes, where.how, unit)
+
+
+def _find_csv(zf: zipfile.ZipFile) -> zipfile.ZipInfo:
+    found = [
+        info
+        for info in zf.infolist()
+        if info.filename.rpartition("/")[2].casefold() == "activities.csv"
+        and not info.filename.startswith("__MACOSX/")
+    ]
+    if not found:
+        infos = zf.infolist()
+        listed = ", ".join(repr(i.filename) for i in infos[:5]) + (", …" if len(infos) > 5 else "")
+        raise DataError(
+            "the ZIP has no activities.csv, so it is not a Strava account export "
+            f"(it holds {len(infos)} files: {listed or 'nothing'})"
+        )
+    return min(found, key=lambda info: info.filename.count("/"))
+
+
+def _kind(name: str) -> str | None:
+    stem = name.casefold().removesuffix(".gz")
+    for suffix, kind in _KINDS.items():
+        if stem.endswith(suffix):
+            return kind
+    return None
+
+
+def _load(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ArchiveLimits, budget: Budget
+) -> _tracks.Points:
+    what = info.filename
+    data = read_member(zf, info, limits.max_track_bytes, budget, what)
+    if info.filename.casefold().endswith(".gz"):
+        data = gunzip(data, limits.max_track_bytes, limits, budget, what)
+    kind = _kind(info.filename)
+    if kind is None:  # pragma: no cover - files are filtered by kind when listed
+        raise DataError(f"{what} is of a kind this app cannot read")
+    return _tracks.parse(data, kind, what)
+
+
+def _add_routes(
+    zf: zipfile.ZipFile,
+    limits: ArchiveLimits,
+    budget: Budget,
+    rows: list[_csv.Row],
+    files: dict[int, zipfile.ZipInfo],
+    notes: list[str],
+    on_track: OnTrack | None,
+) -> dict[int, float]:
+    """Put each activity's route into its record; return the tracks' lengths (m) by id."""
+    lengths: dict[int, float] = {}
+    todo = [r for r in rows if r.record["id"] in files]
+    for done, row in enumerate(todo, start=1):
+        record = row.record
+        try:
+            points = _load(zf, files[record["id"]], limits, budget)
+        except BudgetExceeded:
+            raise
+        except DataError as exc:
+            notes.append(f"activity {record['id']}: {exc}")
+            continue
+        finally:
+            if on_track is not None:
+                on_track(done, len(todo))
+        found = _tracks.route(points)
+        if found is not None:
+            record["map"] = {"summary_polyline": found.summary_polyline}
+            record["start_latlng"] = list(found.start)
+            record["end_latlng"] = list(found.end)
+            lengths[record["id"]] = found.length_m
+    return lengths
+
+
+def _display_unit(rows: list[_csv.Row], lengths: dict[int, float]) -> DistanceUnit | None:
+    """km or mi for the first Distance column: from the metre column, else the tracks."""
+    pairs = [
+        (r.record["distance"], r.distance_display)
+        for r in rows
+        if r.record["distance"] and r.distance_display
+    ]
+    if not pairs:
+        pairs = [
+            (lengths[r.record["id"]], r.distance_display)
+            for r in rows
+            if r.distance_display and lengths.get(r.record["id"])
+        ]
+    if not pairs:
+        return None
+    ratio = statistics.median(metres / shown for metres, shown in pairs)
+    for unit, factor in _FACTORS.items():
+        if abs(math.log(ratio / factor)) < math.log(1.15):
+            return unit
+    return None
+
+
+def _fill_distance(rows: list[_csv.Row], unit: DistanceUnit | None, notes: list[str]) -> None:
+    lacking = [r for r in rows if r.record["distance"] is None and r.distance_display is not None]
+    if not lacking:
+        return
+    if unit is None:
+        notes.append(
+            f"{_activities(len(lacking))} without distance: the export gives it only in the "
+            "display unit, and whether that is km or mi could not be told"
+        )
+        return
+    for row in lacking:
+        row.record["distance"] = (row.distance_display or 0.0) * _FACTORS[unit]
+        if row.record["average_speed"] is None and row.record["moving_time"]:
+            row.record["average_speed"] = row.record["distance"] / row.record["moving_time"]
+
+
+def _table(records: list[dict[str, Any]]) -> pd.DataFrame:
+    frame = to_frame(records)
+    for column, dtype in _EXTRA_DTYPES.items():
+        values = frame[column] if column in frame else pd.Series(pd.NA, index=frame.index)
+        frame[column] = values.astype(dtype)
+    return frame
+
+
+def _activities(n: int) -> str:
+    return f"{n} activit{'y' if n == 1 else 'ies'}"
+
+
+def _unix(iso: str) -> float:
+    return pd.Timestamp(iso).timestamp()
