@@ -291,3 +291,40 @@ def test_log_out_revokes_at_strava_and_clears_the_session(
     assert "dash_session" not in at.session_state
     at.switch_page("pages/activities.py").run()
     assert any("Home page" in i.value for i in at.info)
+
+
+def test_an_empty_account_is_friendly_everywhere(
+    monkeypatch: pytest.MonkeyPatch, fake_strava: FakeStrava, downloads: Downloads
+) -> None:
+    fake_strava.add_athlete(firstname="New", lastname="Rider", activities=[])
+    at = connect(monkeypatch, fake_strava)
+    log_in(at, oauth_redirect(fake_strava, at))
+    assert wait_for_sync(at).ok
+    for page in ("pages/activities.py", "pages/charts.py", "pages/map.py", "pages/activity.py"):
+        at.switch_page(page).run()
+        assert not at.exception, page
+        assert any("no activities yet" in i.value for i in at.info), page
+    at.switch_page("pages/activities.py").run()
+    csv = read_csv(downloads.bytes_of(".csv"))
+    assert len(csv) == 0
+    assert "Name" in csv.columns
+
+
+def test_switching_pages_during_a_sync_neither_loses_nor_restarts_it(
+    monkeypatch: pytest.MonkeyPatch, fake_strava: FakeStrava, athlete
+) -> None:
+    fake_strava.latency = 0.15  # a slow Strava, so the sync is still running below
+    at = connect(monkeypatch, fake_strava)
+    log_in(at, oauth_redirect(fake_strava, at))
+    session = at.session_state["dash_session"]
+    job = session.job
+    assert job is not None
+    assert job.running
+    for page in ("pages/activities.py", "pages/charts.py", "pages/home.py", "pages/activities.py"):
+        at.switch_page(page).run()
+        assert not at.exception
+        assert at.session_state["dash_session"].job is job  # the same sync, not a new one
+    assert wait_for_sync(at).ok
+    pages = [r.query.get("page") for r in fake_strava.requests if r.path.endswith("/activities")]
+    assert pages == [["1"], ["2"], ["3"], ["4"]]  # each page asked for once
+    assert len(shown(at)) == 450

@@ -65,9 +65,27 @@ def _add_group(available: list[str]) -> None:
     st.session_state["sport_group_pick"] = None  # a pick is an action, not a state
 
 
+def _follow_top(key: str, top: float) -> None:
+    """Keep an open-ended range open when the data's maximum changes.
+
+    The slider's upper end means "no limit" only while it sits at the top; when more
+    activities arrive (a sync in progress) or leave (a unit switch), a handle left at the
+    old top would silently cut off everything above it.
+    """
+    top_key = f"_{key}_top"
+    previous = st.session_state.get(top_key)
+    value = st.session_state.get(key)
+    if isinstance(value, tuple | list) and len(value) == 2:
+        low, high = float(value[0]), float(value[1])
+        if (previous is not None and high >= previous) or high > top:
+            st.session_state[key] = (min(low, top), top)
+    st.session_state[top_key] = top
+
+
 def _range(
     label: str, key: str, top: float, step: float, to_canonical: float, fmt: str = "%d"
 ) -> tuple[float | None, float | None]:
+    _follow_top(key, top)
     low, high = st.slider(
         label,
         0.0,
