@@ -4,31 +4,53 @@ Two walks over ``GET /athlete/activities`` (newest first, pages of 200):
 
 * the **tail walk** downloads history from where it stopped (``before=`` the oldest
   start held, plus one second, so a same-second neighbour is re-read, never skipped)
-  until the empty page that ends the list;
+  until the empty page that ends the list. When the athlete is known, it asks for
+  their stats once (the Everyone-visible ride/run/swim counts: a lower bound of the
+  list's length) and fetches the pages that count vouches for concurrently;
 * the **head walk** re-reads from the top until a page holds nothing new. With nothing
   new it costs one request; it also catches renames of recent activities and late
   uploads of older ones, which an ``after=`` cursor would miss.
 
 Every page is merged by id as it arrives, so a failure keeps what came before it and
-the next :func:`sync` continues where the last one stopped, without duplicates.
+the next :func:`sync` continues where the last one stopped, without duplicates. With
+``wait_for_window=True`` a spent 15-minute window does not end the sync: it reports
+``paused_until``, waits for the reset (in small, cancellable steps) and continues from
+the cursor; the daily limit always ends it.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from concurrent.futures import Future
+from contextlib import closing
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from strava_dash.client import MAX_PER_PAGE, StravaClient
-from strava_dash.errors import DataError, StravaDashError
+from strava_dash.activities import SPORT_GROUPS
+from strava_dash.budget import RESET_MARGIN
+from strava_dash.client import MAX_IN_FLIGHT, MAX_PER_PAGE, Expected, StravaClient
+from strava_dash.errors import DataError, RateLimitError, StravaAPIError, StravaDashError
 from strava_dash.ratelimit import RateLimits
+from strava_dash.transport import Clock
 
 log = logging.getLogger(__name__)
 
 Phase = Literal["head", "tail"]
+
+#: The stats look-up only pays off when the budget has room for concurrent pages; with
+#: less, every request left goes to activity pages.
+STATS_MIN_REMAINING = 2 * MAX_IN_FLIGHT
+#: Seconds per step while waiting for a rate window (the wait can be cancelled between).
+PAUSE_STEP_S = 1.0
+#: Pauses in a row without a page in between before the sync gives up (a clock that
+#: disagrees with Strava's would otherwise wait forever).
+MAX_IDLE_PAUSES = 2
+_STATS_KEYS = ("all_ride_totals", "all_run_totals", "all_swim_totals")
+_COUNTED_GROUPS = frozenset({"Ride", "Run", "Swim", None})
 
 
 def start_epoch(record: dict[str, Any]) -> int | None:
@@ -54,6 +76,9 @@ class ActivityStore:
     complete: bool = False
     tail_before: int | None = None
     head_before: int | None = None
+    #: Everyone-visible ride/run/swim activities per the athlete's stats: a lower bound
+    #: of the list's length (a hint for concurrent paging, never proof of the end).
+    total_hint: int | None = None
     revision: int = 0
     last_synced: datetime | None = None
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
@@ -97,6 +122,8 @@ class SyncProgress:
     added: int
     held: int
     rate_limits: RateLimits | None
+    #: Set while the sync waits for Strava's 15-minute window to reset (UTC).
+    paused_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +135,7 @@ class SyncReport:
     requests: int
     complete: bool
     error: StravaDashError | None = None
+    pauses: int = 0
 
     @property
     def ok(self) -> bool:
@@ -117,42 +145,196 @@ class SyncReport:
 OnProgress = Callable[[SyncProgress], None]
 
 
+def count_hint(stats: dict[str, Any]) -> int | None:
+    """Activities the athlete's stats vouch for (all-time ride + run + swim), or None."""
+    counts = [
+        block.get("count")
+        for block in (stats.get(k) for k in _STATS_KEYS)
+        if isinstance(block, dict)
+    ]
+    valid = [c for c in counts if isinstance(c, int) and not isinstance(c, bool) and c >= 0]
+    return sum(valid) if valid else None
+
+
+def counts_in_stats(record: dict[str, Any]) -> bool:
+    """Whether the athlete's stats may count this activity: an Everyone-visible ride,
+    run or swim (Strava does not document which sport types each total takes, so sport
+    types unknown here count too). Counting more only lowers the bound, which is safe;
+    if Strava counted a sport this leaves out, the bound could overshoot the list by at
+    most the pages in flight.
+    """
+    if record.get("private") is True or record.get("visibility", "everyone") != "everyone":
+        return False
+    sport = record.get("sport_type") or record.get("type")
+    return SPORT_GROUPS.get(str(sport)) in _COUNTED_GROUPS
+
+
+class _StatsHint:
+    """Lower bound of a tail walk's length from the stats count and the pages seen.
+
+    The stats count C Everyone-visible rides, runs and swims in the whole list. The
+    records held already account for some of them; every page of this walk accounts for
+    more. Whatever C leaves unaccounted is still ahead, so the walk returns at least the
+    records seen so far plus that many.
+    """
+
+    def __init__(
+        self, store: ActivityStore, stats: Future[int | None] | None, held_counted: int
+    ) -> None:
+        self._store = store
+        self._stats = stats
+        self._held_counted = held_counted
+        self._seen = self._counted = 0
+        self._lock = threading.Lock()
+
+    def page_arrived(self, records: list[dict[str, Any]]) -> None:
+        counted = sum(map(counts_in_stats, records))
+        with self._lock:
+            self._seen += len(records)
+            self._counted += counted
+
+    def lower_bound(self) -> int | None:
+        total = self._store.total_hint
+        if total is None and self._stats is not None and self._stats.done():
+            total = self._stats.result()
+        if total is None:
+            return None
+        with self._lock:
+            return self._seen + max(total - self._held_counted - self._counted, 0)
+
+
+def budget_room(client: StravaClient) -> int | None:
+    """Requests that may start now per the shared budget (or the last headers); None: unknown."""
+    if client.budget is not None:
+        return client.budget.remaining(client.clock())
+    limits = client.rate_limits
+    return None if limits is None else limits.for_method("GET").remaining
+
+
 class _Walk:
     def __init__(self, client: StravaClient, store: ActivityStore, on_progress: OnProgress | None):
         self.client = client
         self.store = store
         self.on_progress = on_progress
-        self.added = self.updated = self.requests = self.pages = 0
+        self.added = self.updated = self.pages = self.pauses = 0
+        # Nothing held yet: there is no head to re-check, not even after a pause.
+        self.head_done = not store.records
+        self.phase: Phase = "head"
+        self.first_request = client.request_count
+        self._stats: Future[int | None] | None = None
 
-    def run(self, phase: Phase, before: int | None) -> bool:
+    @property
+    def requests(self) -> int:
+        return self.client.request_count - self.first_request
+
+    def bring_up_to_date(self) -> None:
+        """Head walk (when anything is held), then the tail walk until the list's end."""
+        store = self.store
+        if store.records and not self.head_done:
+            if store.head_before is not None:
+                # An interrupted head walk left a gap below what it had read: fill it first.
+                self.run("head", store.head_before)
+            self.run("head", None)
+            store.head_before = None
+            self.head_done = True
+        if not store.complete and self.run("tail", store.tail_before, self._expected()):
+            with store.lock:
+                store.complete = True
+                store.tail_before = None
+                store.head_before = None
+
+    def run(self, phase: Phase, before: int | None, expected: Expected | None = None) -> bool:
         """Walk pages from ``before``; True when the walk reached its natural end."""
-        pages = self.client.iter_pages(before=before, per_page=MAX_PER_PAGE)
-        while True:
-            self.requests += 1
-            page = next(pages, None)
-            if page is None:
-                return True
-            all_known = phase == "head" and all(r.get("id") in self.store.records for r in page)
-            added, updated = self.store.merge(page)
-            self.added += added
-            self.updated += updated
-            self.pages += 1
-            starts = [s for s in map(start_epoch, page) if s is not None]
-            cursor = min(starts) + 1 if starts else before
-            with self.store.lock:
+        self.phase = phase
+        pages = self.client.iter_pages(before=before, per_page=MAX_PER_PAGE, expected=expected)
+        with closing(pages):
+            for page in pages:
+                all_known = phase == "head" and all(r.get("id") in self.store.records for r in page)
+                added, updated = self.store.merge(page)
+                self.added += added
+                self.updated += updated
+                self.pages += 1
+                starts = [s for s in map(start_epoch, page) if s is not None]
+                cursor = min(starts) + 1 if starts else before
+                with self.store.lock:
+                    if phase == "tail":
+                        self.store.tail_before = cursor
+                    else:
+                        self.store.head_before = cursor
+                self.report(phase)
                 if phase == "tail":
-                    self.store.tail_before = cursor
-                else:
-                    self.store.head_before = cursor
-            self._report(phase)
-            if all_known:
-                return False
+                    self._start_stats()
+                if all_known:
+                    return False
+        return True
 
-    def _report(self, phase: Phase) -> None:
+    # ------------------------------------------------------------ the length hint
+
+    def _expected(self) -> Expected | None:
+        """The tail walk's hint, or None (page by page) when the athlete is not known."""
+        if self.store.athlete_id is None:
+            return None
+        self._start_stats()
+        with self.store.lock:
+            counted = sum(map(counts_in_stats, self.store.records.values()))
+        return _StatsHint(self.store, self._stats, counted)
+
+    def _start_stats(self) -> None:
+        """Ask for the stats in the background, once, when the budget has room for it.
+
+        With the budget unknown (nothing asked yet this process) the first activity page
+        goes first: its headers say whether a look-up can be afforded.
+        """
+        store = self.store
+        if self._stats is not None or store.total_hint is not None or store.athlete_id is None:
+            return
+        room = budget_room(self.client)
+        if room is None or room < STATS_MIN_REMAINING:
+            return
+        athlete_id = store.athlete_id
+        future: Future[int | None] = Future()
+        self._stats = future
+
+        def look_up() -> None:
+            total = None
+            try:
+                total = count_hint(self.client.athlete_stats(athlete_id))
+            except StravaAPIError as error:
+                # Only a hint: the pages themselves say where the list ends.
+                log.info("stats look-up failed, paging without a hint: %s", error)
+            finally:
+                if total is not None:
+                    with store.lock:
+                        store.total_hint = total
+                future.set_result(total)
+
+        threading.Thread(target=look_up, name="strava-stats", daemon=True).start()
+
+    # ------------------------------------------------------------ reporting
+
+    def report(self, phase: Phase, paused_until: datetime | None = None) -> None:
         if self.on_progress is not None:
             held = len(self.store.records)
             limits = self.client.rate_limits
-            self.on_progress(SyncProgress(phase, self.pages, self.added, held, limits))
+            self.on_progress(
+                SyncProgress(phase, self.pages, self.added, held, limits, paused_until)
+            )
+
+    def result(self, error: StravaDashError | None = None) -> SyncReport:
+        return SyncReport(
+            self.added, self.updated, self.requests, self.store.complete, error, self.pauses
+        )
+
+
+def _wait_until(
+    moment: datetime, clock: Clock, sleep: Callable[[float], object], cancelled: Callable[[], bool]
+) -> bool:
+    """Sleep in small steps until ``moment``; False when cancelled first."""
+    while (left := (moment - clock()).total_seconds()) > 0:
+        if cancelled():
+            return False
+        sleep(min(left, PAUSE_STEP_S))
+    return not cancelled()
 
 
 def sync(
@@ -160,30 +342,46 @@ def sync(
     store: ActivityStore,
     *,
     on_progress: OnProgress | None = None,
-    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    now: Clock | None = None,
+    wait_for_window: bool = False,
+    sleep: Callable[[float], object] = time.sleep,
+    cancelled: Callable[[], bool] = lambda: False,
+    retry_now: bool = False,
 ) -> SyncReport:
     """Bring ``store`` up to date: new and changed activities first, then missing history.
 
     Errors from Strava (rate limit, network, expired grant, bad page) end the sync with
-    a report carrying the error; everything merged before it stays in the store.
+    a report carrying the error; everything merged before it stays in the store. With
+    ``wait_for_window``, a spent 15-minute window is waited out instead (progress says
+    ``paused_until``; ``sleep`` and ``now`` default to real time and the client's clock,
+    ``cancelled`` is checked between steps). ``retry_now`` sends the first request even
+    if the shared budget believes the window is spent (an explicit "Continue").
     """
+    clock = now or client.clock
+    if retry_now:
+        client.allow_probe()
     walk = _Walk(client, store, on_progress)
-    try:
-        if store.records:
-            if store.head_before is not None:
-                # An interrupted head walk left a gap below what it had read: fill it first.
-                walk.run("head", store.head_before)
-            walk.run("head", None)
-            store.head_before = None
-        if not store.complete and walk.run("tail", store.tail_before):
-            with store.lock:
-                store.complete = True
-                store.tail_before = None
-                store.head_before = None
-    except StravaDashError as error:
-        return SyncReport(walk.added, walk.updated, walk.requests, store.complete, error)
-    store.last_synced = now()
-    return SyncReport(walk.added, walk.updated, walk.requests, store.complete)
+    idle = 0
+    while True:
+        pages_before = walk.pages
+        try:
+            walk.bring_up_to_date()
+        except RateLimitError as error:
+            idle = 0 if walk.pages > pages_before else idle + 1
+            if not wait_for_window or error.daily or idle > MAX_IDLE_PAUSES:
+                return walk.result(error)
+            # A 429 names the quarter hour by our clock; Strava's may lag a little.
+            resume = error.retry_at + (RESET_MARGIN if error.status is not None else timedelta())
+            walk.pauses += 1
+            walk.report(walk.phase, resume)
+            if not _wait_until(resume, clock, sleep, cancelled):
+                return walk.result(error)
+            continue
+        except StravaDashError as error:
+            return walk.result(error)
+        break
+    store.last_synced = clock()
+    return walk.result()
 
 
 class SyncJob:
@@ -191,7 +389,8 @@ class SyncJob:
 
     The UI keeps one job per session and polls ``progress``/``report``; starting a
     job while another runs on the same store is the caller's bug, so :meth:`start`
-    refuses it.
+    refuses it. ``wait_for_window`` and ``retry_now`` are passed to :func:`sync`; a
+    wait for the rate window ends early on :meth:`cancel`.
     """
 
     def __init__(
@@ -200,13 +399,18 @@ class SyncJob:
         store: ActivityStore,
         *,
         after: Callable[[StravaClient, ActivityStore], None] | None = None,
+        wait_for_window: bool = False,
+        retry_now: bool = False,
     ) -> None:
         self.client = client
         self.store = store
         self._after = after
+        self._wait_for_window = wait_for_window
+        self._retry_now = retry_now
         self.progress: SyncProgress | None = None
         self.report: SyncReport | None = None
         self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
 
     @property
     def running(self) -> bool:
@@ -219,6 +423,10 @@ class SyncJob:
         self._thread = threading.Thread(target=self._run, name="strava-sync", daemon=True)
         self._thread.start()
 
+    def cancel(self) -> None:
+        """End a wait for the rate window now (the sync then reports the limit)."""
+        self._stop.set()
+
     def wait(self, timeout: float | None = None) -> SyncReport | None:
         if self._thread is not None:
             self._thread.join(timeout)
@@ -229,14 +437,20 @@ class SyncJob:
 
     def _run(self) -> None:
         try:
-            report = sync(self.client, self.store, on_progress=self._on_progress)
+            report = sync(
+                self.client,
+                self.store,
+                on_progress=self._on_progress,
+                wait_for_window=self._wait_for_window,
+                sleep=self._stop.wait,
+                cancelled=self._stop.is_set,
+                retry_now=self._retry_now,
+            )
             if self._after is not None and report.ok:
                 try:
                     self._after(self.client, self.store)
                 except StravaDashError as error:
-                    report = SyncReport(
-                        report.added, report.updated, report.requests, report.complete, error
-                    )
+                    report = replace(report, error=error)
         except Exception:
             # A bug in a worker thread would otherwise vanish and leave the page waiting
             # forever: log it with its traceback and end the job with a plain message.

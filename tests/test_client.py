@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
+import requests
 
-from strava_dash.client import StravaClient, to_epoch
+from strava_dash.budget import InProcessBudget
+from strava_dash.client import MAX_IN_FLIGHT, StravaClient, to_epoch
 from strava_dash.errors import (
     AuthError,
     NotFoundError,
@@ -16,7 +21,7 @@ from strava_dash.errors import (
     TransportError,
 )
 from strava_dash.transport import build_session
-from tests.fake_strava import FakeStrava, make_activities
+from tests.fake_strava import FakeAthlete, FakeStrava, make_activities
 
 
 def client_for(server: FakeStrava, token: str, **kwargs: object) -> StravaClient:
@@ -239,3 +244,161 @@ def test_twenty_thousand_activities_download_completely(fake_strava: FakeStrava)
     ids = [r["id"] for r in client.iter_activities()]
     assert len(ids) == 20_000
     assert set(ids) == {a["id"] for a in big.activities}
+
+
+# ---------------------------------------------------------------- concurrent paging
+
+
+class PeakCounter:
+    """Wraps a session's ``request`` to record how many requests were in flight at once."""
+
+    def __init__(self, session: requests.Session) -> None:
+        self._send = session.request
+        self._lock = threading.Lock()
+        self.now = self.peak = 0
+        session.request = self.request  # type: ignore[method-assign]
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+        with self._lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+        try:
+            return self._send(*args, **kwargs)
+        finally:
+            with self._lock:
+                self.now -= 1
+
+
+def list_pages(server: FakeStrava) -> list[int]:
+    return [int(r.query["page"][0]) for r in server.requests if r.path.endswith("/activities")]
+
+
+def fake_clock(server: FakeStrava) -> Callable[[], datetime]:
+    return lambda: datetime.fromtimestamp(server.now(), UTC)
+
+
+@pytest.fixture
+def five_thousand(fake_strava: FakeStrava) -> FakeAthlete:
+    return fake_strava.add_athlete(activities=make_activities(5_000, athlete_id=0, seed=5))
+
+
+def test_concurrent_pages_equal_sequential_ones_in_order_and_requests(
+    fake_strava: FakeStrava, five_thousand: FakeAthlete
+) -> None:
+    fake_strava.latency = 0.02
+    client = client_for(fake_strava, token_of(fake_strava, five_thousand.id))
+    sequential = [r["id"] for r in client.iter_activities()]
+    in_turn = list_pages(fake_strava)
+    fake_strava.clear_requests()
+    counter = PeakCounter(client.session)
+    seen: list[int] = []
+    stats_count = 3_300  # what the athlete's stats would vouch for: fewer than there are
+    concurrent = client.iter_activities(expected=stats_count, on_page=lambda p: seen.append(p.page))
+    ids = [r["id"] for r in concurrent]
+    assert ids == sequential  # same records, same order
+    assert len(ids) == len(set(ids)) == 5_000
+    assert seen == list(range(1, 26))  # on_page still reports pages in order
+    assert counter.peak == MAX_IN_FLIGHT
+    assert sorted(list_pages(fake_strava)) == in_turn == list(range(1, 27))  # none past the end
+
+
+def test_an_overestimating_hint_wastes_at_most_the_pages_in_flight(
+    fake_strava: FakeStrava, athlete
+) -> None:
+    client = client_for(fake_strava, token_of(fake_strava, athlete.id))
+    ids = [r["id"] for r in client.iter_activities(expected=5_000)]
+    assert len(ids) == len(set(ids)) == 450
+    assert len(list_pages(fake_strava)) <= 4 + MAX_IN_FLIGHT - 1
+
+
+def test_a_failed_page_ends_the_walk_after_the_pages_before_it(
+    fake_strava: FakeStrava, five_thousand: FakeAthlete
+) -> None:
+    fake_strava.latency = 0.01
+    fake_strava.fail(page=5, status=500, times=None)
+    client = client_for(fake_strava, token_of(fake_strava, five_thousand.id))
+    got: list[int] = []
+    with pytest.raises(StravaAPIError) as info:
+        got.extend(r["id"] for r in client.iter_activities(expected=5_000))
+    assert info.value.status == 500
+    expected = sorted(five_thousand.activities, key=lambda a: a["start_date"], reverse=True)
+    assert got == [a["id"] for a in expected[:800]]  # pages 1..4, in order, nothing after
+
+
+def test_the_budget_caps_the_requests_in_flight_and_stops_before_strava_refuses(
+    fake_strava: FakeStrava, five_thousand: FakeAthlete
+) -> None:
+    fake_strava.latency = 0.05
+    budget = InProcessBudget()
+    client = client_for(
+        fake_strava,
+        token_of(fake_strava, five_thousand.id),
+        budget=budget,
+        now=fake_clock(fake_strava),
+    )
+    client.athlete()  # the budget learns the usage: 1 of 100 read requests
+    fake_strava.set_rate_limits(read=(4, 1000))  # three left now
+    client.athlete()  # the budget learns that too: two left
+    fake_strava.clear_requests()
+    counter = PeakCounter(client.session)
+    got: list[dict[str, object]] = []
+    with pytest.raises(RateLimitError) as info:
+        got.extend(client.iter_activities(expected=5_000))
+    assert info.value.status is None  # refused by the budget: nothing was sent
+    assert not info.value.daily
+    assert len(got) == 400
+    assert counter.peak <= 2
+    assert all(r.status == 200 for r in fake_strava.requests)
+    assert len(fake_strava.requests) == 2
+    assert budget.in_flight == 0
+
+
+def test_two_clients_of_one_app_share_its_budget(fake_strava: FakeStrava) -> None:
+    fake_strava.latency = 0.02
+    budget = InProcessBudget()
+    clock = fake_clock(fake_strava)
+    walkers = []
+    for seed in (1, 2):
+        someone = fake_strava.add_athlete(
+            activities=make_activities(1_000, athlete_id=0, seed=seed)
+        )
+        token = token_of(fake_strava, someone.id)
+        walkers.append(client_for(fake_strava, token, budget=budget, now=clock))
+    walkers[0].athlete()
+    fake_strava.set_rate_limits(read=(10, 1000))  # eight left, for both
+    walkers[0].athlete()
+    fake_strava.clear_requests()
+    results: list[BaseException | int] = []
+
+    def walk(client: StravaClient) -> None:
+        try:
+            results.append(sum(1 for _ in client.iter_activities(expected=1_000)))
+        except RateLimitError as error:
+            results.append(error)
+
+    threads = [threading.Thread(target=walk, args=(c,)) for c in walkers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(fake_strava.requests) == 8  # all of them spent, and no 429 was ever needed
+    assert all(r.status == 200 for r in fake_strava.requests)
+    assert any(isinstance(r, RateLimitError) for r in results)  # 12 pages needed in all
+
+
+def test_a_probe_is_sent_once_even_when_the_budget_says_wait(
+    fake_strava: FakeStrava, athlete
+) -> None:
+    budget = InProcessBudget()
+    client = client_for(
+        fake_strava, token_of(fake_strava, athlete.id), budget=budget, now=fake_clock(fake_strava)
+    )
+    fake_strava.set_rate_limits(read=(1, 1000))
+    client.athlete()
+    with pytest.raises(RateLimitError):
+        client.athlete()  # not sent
+    fake_strava.set_rate_limits()  # e.g. the window turned on Strava's side already
+    client.allow_probe()
+    assert client.athlete()["id"] == athlete.id
+    assert client.athlete()["id"] == athlete.id  # the answer taught the budget
+    assert client.request_count == 3

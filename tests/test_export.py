@@ -418,3 +418,34 @@ def test_monthly_summary_of_nothing() -> None:
         "moving_time_h": "Float64",
         "elevation_gain_m": "Float64",
     }
+
+
+def test_xlsx_overlong_text_is_cut_at_excels_cell_limit() -> None:
+    long_name = "🏃" * 20_000  # 40,000 UTF-16 units: over Excel's 32,767
+    ws = load(to_xlsx(to_frame([record(1, long_name), record(2, "x" * 40_000)])))["Activities"]
+    names = [c.value for c in column_cells(ws, "name")]
+    assert {len(n.encode("utf-16-le")) // 2 for n in names} == {32_766, 32_767}
+    assert set(names[0]) <= {"🏃", "x"}  # whole characters: no half surrogate pair
+
+
+def test_xlsx_dates_before_1900_are_text_beside_real_dates() -> None:
+    df = to_frame([record(1, "a"), record(2, "b")])
+    df.loc[1, "local_date"] = pd.Timestamp("1850-06-01")
+    ws = load(to_xlsx(df))["Activities"]
+    values = [c.value for c in column_cells(ws, "local_date")]
+    assert values[0] == datetime(2024, 5, 3)
+    assert values[1] == "1850-06-01T00:00:00"
+    assert ws.cell(1, 1).font.b  # the header of a typed column is still bold
+
+
+def test_xlsx_typed_columns_read_back_like_cell_by_cell_writes(frame: pd.DataFrame) -> None:
+    ws = load(to_xlsx(frame))["Activities"]
+    got = pd.DataFrame(
+        [[c.value for c in row] for row in ws.iter_rows(min_row=2)],
+        columns=[c.value for c in ws[1]],
+    )
+    assert got["id"].tolist() == frame["id"].tolist()
+    assert [unescape(n) for n in got["name"]] == frame["name"].tolist()  # "" stays ""
+    assert got["distance"].tolist() == frame["distance"].astype(float).tolist()
+    assert got["trainer"].tolist() == frame["trainer"].tolist()
+    assert ws.max_row == len(frame) + 1

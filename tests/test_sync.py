@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import copy
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from strava_dash.auth import Token, TokenManager
+from strava_dash.budget import InProcessBudget
 from strava_dash.client import StravaClient
 from strava_dash.errors import RateLimitError, StravaAPIError, TransportError
 from strava_dash.settings import Settings
-from strava_dash.sync import ActivityStore, SyncJob, SyncProgress, sync
+from strava_dash.sync import (
+    ActivityStore,
+    SyncJob,
+    SyncProgress,
+    count_hint,
+    counts_in_stats,
+    sync,
+)
 from strava_dash.transport import build_session
 from tests.conftest import FAKE_CLIENT_ID, FAKE_CLIENT_SECRET
 from tests.fake_strava import FakeAthlete, FakeStrava, make_activities
@@ -234,3 +244,223 @@ def test_sync_job_runs_in_the_background_and_refuses_a_second_start(
     assert report.ok
     assert not job.running
     assert len(job.store.records) == 450
+
+
+# ------------------------------------------- concurrent tail walk and the shared budget
+
+
+def fake_clock(server: FakeStrava) -> Callable[[], datetime]:
+    return lambda: datetime.fromtimestamp(server.now(), UTC)
+
+
+def budgeted(server: FakeStrava, athlete: FakeAthlete, budget: InProcessBudget) -> StravaClient:
+    """A client as the app builds it: shared budget, clock on the fake's (movable) time."""
+    token = server.issue_token(athlete.id)
+    return StravaClient(
+        token["access_token"],
+        api_url=server.api_url,
+        session=build_session(backoff=0.01),
+        budget=budget,
+        now=fake_clock(server),
+    )
+
+
+def stats_requests(server: FakeStrava) -> int:
+    return sum(1 for r in server.requests if r.path.endswith("/stats"))
+
+
+@pytest.fixture
+def big(fake_strava: FakeStrava) -> FakeAthlete:
+    return fake_strava.add_athlete(activities=make_activities(5_000, athlete_id=0, seed=13))
+
+
+def test_concurrent_first_sync_equals_the_sequential_one(
+    fake_strava: FakeStrava, big: FakeAthlete
+) -> None:
+    fake_strava.latency = 0.02
+    sequential = ActivityStore()  # no athlete id: no stats, page by page
+    assert sync(connect(fake_strava, big), sequential).complete
+    in_turn = list_requests(fake_strava)
+    fake_strava.clear_requests()
+    budget = InProcessBudget()
+    store = ActivityStore(athlete_id=big.id)
+    report = sync(budgeted(fake_strava, big, budget), store)
+    assert report.ok
+    assert report.complete
+    assert ids_of(store) == ids_of(sequential)
+    assert in_turn == 26
+    assert list_requests(fake_strava) <= in_turn + 2
+    assert stats_requests(fake_strava) == 1
+    assert store.total_hint is not None
+    assert store.total_hint < 5_000  # Everyone-visible rides, runs and swims only
+    assert report.requests == list_requests(fake_strava) + 1
+    assert budget.in_flight == 0
+
+
+def test_a_small_budget_goes_to_pages_not_to_the_stats(
+    fake_strava: FakeStrava, big: FakeAthlete
+) -> None:
+    budget = InProcessBudget()
+    client = budgeted(fake_strava, big, budget)
+    client.athlete()
+    fake_strava.set_rate_limits(read=(6, 1000))  # four requests left
+    client.athlete()
+    fake_strava.clear_requests()
+    store = ActivityStore(athlete_id=big.id)
+    report = sync(client, store)
+    assert isinstance(report.error, RateLimitError)
+    assert report.error.status is None  # the budget stopped it; Strava never said 429
+    assert stats_requests(fake_strava) == 0
+    assert list_requests(fake_strava) == 4
+    assert all(r.status == 200 for r in fake_strava.requests)
+    assert len(store.records) == 800
+
+
+def test_a_failed_page_with_concurrency_keeps_the_pages_before_and_resume_completes(
+    fake_strava: FakeStrava, big: FakeAthlete
+) -> None:
+    fake_strava.latency = 0.01
+    budget = InProcessBudget()
+    client = budgeted(fake_strava, big, budget)
+    client.athlete()  # the budget knows its room, so the stats go out with page 1
+    fake_strava.fail(page=7, status=500, times=None)
+    store = ActivityStore(athlete_id=big.id)
+    first = sync(client, store)
+    assert isinstance(first.error, StravaAPIError)
+    assert len(store.records) == 1_200  # pages 1..6; pages after 7 that arrived are dropped
+    newest = sorted(big.activities, key=lambda a: a["start_date"], reverse=True)
+    assert set(store.records) == {a["id"] for a in newest[:1_200]}
+    fake_strava.clear_failures()
+    second = sync(client, store)
+    assert second.ok
+    assert second.complete
+    ids = ids_of(store)
+    assert len(ids) == len(set(ids)) == 5_000
+    assert budget.in_flight == 0
+
+
+def test_refresh_with_the_budget_costs_one_request_and_no_stats(
+    fake_strava: FakeStrava, big: FakeAthlete
+) -> None:
+    client = budgeted(fake_strava, big, InProcessBudget())
+    store = ActivityStore(athlete_id=big.id)
+    assert sync(client, store).complete
+    fake_strava.clear_requests()
+    report = sync(client, store)
+    assert (report.added, report.updated, report.requests) == (0, 0, 1)
+    assert len(fake_strava.requests) == 1
+
+
+def test_twenty_thousand_complete_across_two_windows_by_themselves(
+    fake_strava: FakeStrava,
+) -> None:
+    huge = fake_strava.add_athlete(activities=make_activities(20_000, athlete_id=0, seed=17))
+    budget = InProcessBudget()
+    client = budgeted(fake_strava, huge, budget)
+    store = ActivityStore(athlete_id=huge.id)
+    progress: list[SyncProgress] = []
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:  # a wait moves the fake's clock, not ours
+        slept.append(seconds)
+        fake_strava.advance(seconds)
+
+    report = sync(client, store, on_progress=progress.append, wait_for_window=True, sleep=sleep)
+    assert report.ok, report.error
+    assert report.complete
+    assert report.pauses == 1
+    ids = ids_of(store)
+    assert len(ids) == len(set(ids)) == 20_000
+    paused = [p for p in progress if p.paused_until is not None]
+    assert len(paused) == 1
+    until = paused[0].paused_until
+    assert until is not None
+    assert (until.minute % 15, until.second) == (0, 5)  # just after a quarter hour
+    assert 0 < sum(slept) <= 15 * 60 + 5
+    assert max(slept) <= 1.0  # small steps, so a cancel is noticed
+    assert [p.held for p in progress if p.paused_until is None][-1] == 20_000
+    # 101 pages in one walk (100 full, then the empty one), plus the stats look-up: none
+    # refused, none repeated. Resuming from the cursor re-reads the boundary activity,
+    # which can cost one more (short) page.
+    assert all(r.status == 200 for r in fake_strava.requests)
+    assert list_requests(fake_strava) <= 101 + 1
+    assert stats_requests(fake_strava) == 1
+    assert budget.in_flight == 0
+
+
+def test_a_wait_for_the_window_can_be_cancelled(fake_strava: FakeStrava, athlete) -> None:
+    fake_strava.set_rate_limits(read=(2, 1000))
+    budget = InProcessBudget()
+    client = budgeted(fake_strava, athlete, budget)
+    steps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        steps.append(seconds)
+        fake_strava.advance(seconds)
+
+    report = sync(
+        client,
+        ActivityStore(),
+        wait_for_window=True,
+        sleep=sleep,
+        cancelled=lambda: len(steps) >= 3,
+    )
+    assert isinstance(report.error, RateLimitError)
+    assert len(steps) == 3
+    assert report.pauses == 1
+
+
+def test_the_daily_limit_is_not_waited_for(fake_strava: FakeStrava, athlete) -> None:
+    fake_strava.set_rate_limits(read=(100, 2))
+    client = budgeted(fake_strava, athlete, InProcessBudget())
+    report = sync(client, ActivityStore(), wait_for_window=True, sleep=fake_strava.advance)
+    assert isinstance(report.error, RateLimitError)
+    assert report.error.daily
+    assert report.pauses == 0
+
+
+def test_retry_now_sends_one_probe_despite_the_budget(fake_strava: FakeStrava, athlete) -> None:
+    fake_strava.set_rate_limits(read=(2, 1000))
+    budget = InProcessBudget()
+    client = budgeted(fake_strava, athlete, budget)
+    store = ActivityStore()
+    assert isinstance(sync(client, store).error, RateLimitError)
+    assert len(store.records) == 400
+    fake_strava.set_rate_limits()  # Strava's window has turned; our clock has not
+    fake_strava.clear_requests()
+    assert isinstance(sync(client, store).error, RateLimitError)  # the budget still says wait
+    assert list_requests(fake_strava) == 0
+    report = sync(client, store, retry_now=True)
+    assert report.ok
+    assert len(store.records) == 450
+
+
+def test_sync_job_waits_for_the_window_and_can_be_cancelled(
+    fake_strava: FakeStrava, athlete
+) -> None:
+    fake_strava.set_rate_limits(read=(2, 1000))
+    job = SyncJob(
+        budgeted(fake_strava, athlete, InProcessBudget()), ActivityStore(), wait_for_window=True
+    )
+    job.start()
+    deadline = time.monotonic() + 10
+    while job.progress is None or job.progress.paused_until is None:
+        assert time.monotonic() < deadline, "the job never paused"
+        time.sleep(0.01)
+    assert job.running
+    job.cancel()
+    report = job.wait(timeout=5)
+    assert report is not None
+    assert isinstance(report.error, RateLimitError)
+    assert len(job.store.records) == 400
+
+
+def test_counts_in_stats_is_generous() -> None:
+    ride = {"id": 1, "sport_type": "Ride", "visibility": "everyone", "private": False}
+    assert counts_in_stats(ride)
+    assert counts_in_stats({**ride, "sport_type": "SomethingNew"})  # unknown: counted
+    assert not counts_in_stats({**ride, "visibility": "followers_only"})
+    assert not counts_in_stats({**ride, "private": True})
+    assert not counts_in_stats({**ride, "sport_type": "Yoga"})
+    assert count_hint({"all_ride_totals": {"count": 3}, "all_run_totals": {"count": 2}}) == 5
+    assert count_hint({"all_ride_totals": {"count": "3"}}) is None

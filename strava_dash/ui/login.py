@@ -20,6 +20,7 @@ from strava_dash.auth import (
     deauthorize,
     describe_token_error,
 )
+from strava_dash.budget import budget_for
 from strava_dash.client import StravaClient
 from strava_dash.errors import ScopeError, StravaAPIError, StravaDashError
 from strava_dash.settings import Settings
@@ -147,7 +148,8 @@ def start_strava(settings: Settings, token: Token, *, private_warning: str | Non
         gear_names=gear,
         private_warning=private_warning,
     )
-    session.client = StravaClient(manager, api_url=settings.api_url, session=http)
+    budget = budget_for(settings.api_url, settings.client_id)
+    session.client = StravaClient(manager, api_url=settings.api_url, session=http, budget=budget)
     state.set_current(session)
     st.session_state.pop(state.LOGIN_MESSAGE, None)
 

@@ -15,8 +15,11 @@ from strava_dash.errors import (
     StravaAPIError,
     TransportError,
 )
-from strava_dash.sync import ActivityStore, SyncJob, SyncReport
+from strava_dash.sync import ActivityStore, SyncJob, SyncReport, budget_room
 from strava_dash.ui.state import AthleteSession
+
+#: Gear names are a nicety: they never take the last requests of the app's budget.
+GEAR_BUDGET_RESERVE = 10
 
 
 def _gear_fetcher(session: AthleteSession) -> Callable[[StravaClient, ActivityStore], None]:
@@ -28,6 +31,9 @@ def _gear_fetcher(session: AthleteSession) -> Callable[[StravaClient, ActivitySt
         for gear_id in sorted(g for g in wanted if isinstance(g, str) and g):
             if gear_id in session.gear_names:
                 continue
+            room = budget_room(client)
+            if room is not None and room < GEAR_BUDGET_RESERVE:
+                return
             try:
                 gear = client.gear(gear_id)
             except NotFoundError:
@@ -41,19 +47,50 @@ def _gear_fetcher(session: AthleteSession) -> Callable[[StravaClient, ActivitySt
     return fetch
 
 
-def start_sync(session: AthleteSession) -> None:
-    """Start (or continue) downloading, unless a sync already runs for this session."""
+def start_sync(session: AthleteSession, *, retry_now: bool = False) -> None:
+    """Start (or continue) downloading, unless a sync already runs for this session.
+
+    ``retry_now`` (the Continue button) sends the first request even if the app's shared
+    budget believes Strava's window is still spent: Strava's answer decides.
+    """
     if session.source != "strava" or session.client is None or session.syncing:
         return
-    job = SyncJob(session.client, session.store, after=_gear_fetcher(session))
+    job = SyncJob(session.client, session.store, after=_gear_fetcher(session), retry_now=retry_now)
     session.job = job
     job.start()
 
 
+def _now() -> datetime:
+    """The wall clock countdowns and the automatic resume go by (patched in tests)."""
+    return datetime.now(UTC)
+
+
 def _when(moment: datetime) -> str:
-    minutes = max(int((moment - datetime.now(UTC)).total_seconds() // 60) + 1, 1)
+    minutes = max(int((moment - _now()).total_seconds() // 60) + 1, 1)
     wait = f"in {minutes} min" if minutes < 120 else f"in about {round(minutes / 60)} h"
     return f"{moment:%H:%M} UTC ({wait})"
+
+
+def countdown(moment: datetime, now: datetime) -> str:
+    """``14:15 UTC (in 7:32)``: the time and what is left of the wait, to the second."""
+    left = max(int((moment - now).total_seconds()), 0)
+    minutes, seconds = divmod(left, 60)
+    return f"{moment.astimezone(UTC):%H:%M} UTC (in {minutes}:{seconds:02d})"
+
+
+def paused_text(moment: datetime, now: datetime) -> str:
+    return (
+        f"Strava's 15-minute limit reached — resuming at {countdown(moment, now)}. "
+        "Nothing is lost while it waits."
+    )
+
+
+def _window_wait(report: SyncReport) -> datetime | None:
+    """When a sync stopped by the 15-minute limit resumes by itself (None: it does not)."""
+    error = report.error
+    if isinstance(error, RateLimitError) and not error.daily:
+        return error.retry_at
+    return None
 
 
 def _missing(session: AthleteSession) -> str:
@@ -79,10 +116,15 @@ def describe_report(session: AthleteSession, report: SyncReport) -> str:
         return f"Up to date: {len(session.store.records):,} activities."
     missing = _missing(session)
     if isinstance(error, RateLimitError):
-        limit = "daily" if error.daily else "15-minute"
+        if error.daily:
+            return (
+                f"Strava's daily request limit for this app is used up. {missing} "
+                f"Continue after {_when(error.retry_at)}; it picks up where it stopped."
+            )
         return (
-            f"Strava's {limit} request limit for this app is used up. {missing} "
-            f"Continue after {_when(error.retry_at)}; it picks up where it stopped."
+            f"Strava's 15-minute request limit for this app is used up. {missing} "
+            f"It resumes by itself at {countdown(error.retry_at, _now())} "
+            "and picks up where it stopped."
         )
     if isinstance(error, AuthError):
         return (
@@ -104,6 +146,12 @@ def _live_progress(session: AthleteSession) -> None:
     if progress is None:
         st.info("Connecting to Strava…", icon="⏳")
         return
+    if progress.paused_until is not None:
+        st.info(
+            f"{paused_text(progress.paused_until, _now())} {held:,} activities so far.",
+            icon="⏸️",
+        )
+        return
     usage = ""
     limits = progress.rate_limits
     if limits is not None:
@@ -116,6 +164,17 @@ def _live_progress(session: AthleteSession) -> None:
     )
 
 
+@st.fragment(run_every=1.0)
+def _paused(session: AthleteSession, report: SyncReport, resume_at: datetime) -> None:
+    """The 15-minute limit: a live countdown, then the download resumes by itself."""
+    if _now() >= resume_at and not session.syncing:
+        # A probe: if our clock and Strava's disagree, Strava's answer decides (and a
+        # refusal only starts the next countdown).
+        start_sync(session, retry_now=True)
+        st.rerun()  # the whole page: the progress line takes over
+    st.warning(describe_report(session, report), icon="⏸️")
+
+
 def sync_status(session: AthleteSession) -> None:
     """The sync line on data pages: live progress, or how the last sync ended + actions."""
     if session.source != "strava":
@@ -126,11 +185,13 @@ def sync_status(session: AthleteSession) -> None:
     job = session.job
     report = job.report if job is not None else None
     if report is not None and report.error is not None:
-        if isinstance(report.error, AuthError):
-            session.needs_reconnect = True
-        st.warning(describe_report(session, report), icon="⚠️")
+        resume_at = _window_wait(report)
+        if resume_at is not None:
+            _paused(session, report, resume_at)
+        else:
+            st.warning(describe_report(session, report), icon="⚠️")
         if not session.needs_reconnect and st.button("Continue download", key="sync_continue"):
-            start_sync(session)
+            start_sync(session, retry_now=True)
             st.rerun()
         return
     synced = session.store.last_synced

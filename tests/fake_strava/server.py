@@ -108,6 +108,9 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like the real API; Content-Length always set
     server_version = "FakeStrava/1.0"
     timeout = 60  # s an idle keep-alive connection is kept
+    # Headers and body go out in two writes; with Nagle's algorithm the body of a small
+    # answer would wait ~40 ms for the client's delayed ACK. Strava shows no such stall.
+    disable_nagle_algorithm = True
 
     def setup(self) -> None:
         super().setup()

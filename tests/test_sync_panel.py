@@ -1,0 +1,30 @@
+"""The sync line's wording: the countdown while Strava's 15-minute window resets."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from strava_dash.errors import RateLimitError, TransportError
+from strava_dash.sync import SyncReport
+from strava_dash.ui.sync_panel import _window_wait, countdown, paused_text
+
+NOW = datetime(2026, 5, 4, 14, 7, 28, tzinfo=UTC)
+RESET = datetime(2026, 5, 4, 14, 15, tzinfo=UTC)
+
+
+def test_countdown_shows_the_reset_and_minutes_and_seconds_left() -> None:
+    assert countdown(RESET, NOW) == "14:15 UTC (in 7:32)"
+    assert countdown(RESET, RESET + timedelta(seconds=3)) == "14:15 UTC (in 0:00)"
+
+
+def test_paused_text_says_what_happens() -> None:
+    text = paused_text(RESET, NOW)
+    assert text.startswith("Strava's 15-minute limit reached — resuming at 14:15 UTC (in 7:32)")
+
+
+def test_only_the_15_minute_limit_resumes_by_itself() -> None:
+    window = RateLimitError(429, "Rate Limit Exceeded", retry_at=RESET)
+    daily = RateLimitError(429, "Rate Limit Exceeded", retry_at=RESET, daily=True)
+    assert _window_wait(SyncReport(0, 0, 1, False, window)) == RESET
+    assert _window_wait(SyncReport(0, 0, 1, False, daily)) is None
+    assert _window_wait(SyncReport(0, 0, 1, False, TransportError(None, "down"))) is None
