@@ -6,6 +6,7 @@ import streamlit as st
 
 from strava_dash.ui.sync_panel import sync_status
 from strava_dash.ui.table_view import activity_table, download_buttons, headline_metrics
+from strava_dash.ui.tracks_view import tracks_section
 from strava_dash.ui.views import data_sidebar, no_matches, powered_by_strava, require_session
 
 session = require_session()
@@ -17,4 +18,5 @@ if not no_matches(view):
     headline_metrics(view)
 shown = activity_table(view)
 download_buttons(view, shown)
+tracks_section(view)
 powered_by_strava()

@@ -1,4 +1,4 @@
-"""Home: what the app is, and the three ways in (Strava, demo, later the archive)."""
+"""Home: what the app is, and the three ways in (Strava, your Strava archive, the demo)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import streamlit as st
 
 from strava_dash import APP_NAME
 from strava_dash.ui import state
+from strava_dash.ui.archive_view import archive_summary, archive_uploader
 from strava_dash.ui.config import load_settings
 from strava_dash.ui.login import connect_button, start_demo
 from strava_dash.ui.sync_panel import start_sync, sync_status
@@ -38,23 +39,29 @@ if session is not None and not session.needs_reconnect:
         if session.job is None:
             start_sync(session)
         sync_status(session)
+    elif session.source == "archive":
+        archive_summary(session)
     else:
         st.success(f"Exploring the demo athlete {session.display_name}.")
     st.page_link("pages/activities.py", label="See your activities", icon="📋")
 else:
-    left, right = st.columns(2)
+    if session is not None and session.needs_reconnect:
+        sync_status(session)  # says what ended, what is kept, and to connect again
+    left, middle, right = st.columns(3, gap="large")
     with left:
         st.subheader("Your own data")
         if settings.has_credentials:
-            if session is not None and session.needs_reconnect:
-                st.info("Your Strava connection ended. Connect again to continue the download.")
             connect_button(settings)
             st.caption("You choose on Strava's page what to share; read-only access.")
         else:
             st.info(
                 "Strava login is not configured on this server. Set `STRAVA_CLIENT_ID` and "
-                "`STRAVA_CLIENT_SECRET` (see the README) — the demo below works without them."
+                "`STRAVA_CLIENT_SECRET` (see the README). The archive upload and the demo "
+                "work without them."
             )
+    with middle:
+        st.subheader("Your Strava archive")
+        archive_uploader()
     with right:
         st.subheader("Just looking?")
         if st.button("Explore with demo data", type="primary", use_container_width=True):

@@ -1,7 +1,8 @@
 """The Activity detail page's body: the picker, the summary, the route and the streams.
 
-Streams come from ``/activities/{id}/streams`` (or the demo's synthesizer) the first time an
-activity is shown, and are kept in the session (:attr:`AthleteSession.streams`).
+Streams come from ``/activities/{id}/streams`` (or the demo's synthesizer, or the uploaded
+archive) the first time an activity is shown, and are kept in the session
+(:attr:`AthleteSession.streams`, see :func:`strava_dash.ui.streams.get_streams`).
 """
 
 from __future__ import annotations
@@ -13,17 +14,13 @@ from typing import Any, Final
 import pandas as pd
 import streamlit as st
 
-from strava_dash import charts, demo, maps
+from strava_dash import charts, maps
 from strava_dash.charts import StreamAxis
-from strava_dash.errors import (
-    AuthError,
-    NotFoundError,
-    RateLimitError,
-    StravaAPIError,
-)
+from strava_dash.errors import DataError, RateLimitError, StravaAPIError
 from strava_dash.ui import state
 from strava_dash.ui.charts_view import show_figure
 from strava_dash.ui.state import AthleteSession
+from strava_dash.ui.streams import get_streams
 from strava_dash.ui.views import FilteredView
 from strava_dash.units import Units, column_for, label_for
 
@@ -48,30 +45,6 @@ def plain(text: str) -> str:
     """
     unlinked = _AUTOLINK.sub(lambda m: m.group(0)[:-1] + "\u2060" + m.group(0)[-1], text)
     return "".join("\\" + ch if ch in _MARKDOWN else ch for ch in unlinked)
-
-
-def get_streams(session: AthleteSession, record: dict[str, Any]) -> dict[str, Any]:
-    """The activity's streams (key_by_type shape), fetched once and kept in the session.
-
-    Demo activities get synthesized streams; Strava ones one request. An activity Strava
-    has no streams for (manual, 404) gives ``{}``, kept too, so it is never asked again.
-    Raises :class:`RateLimitError` and other :class:`StravaAPIError`; nothing is kept then.
-    """
-    activity_id = int(record["id"])
-    kept = session.streams.get(activity_id)
-    if kept is not None:
-        return kept
-    try:
-        if session.source == "demo":
-            streams: dict[str, Any] = demo.demo_streams(record)
-        elif session.client is None:
-            raise AuthError(None, "Not connected to Strava; connect again on the Home page")
-        else:
-            streams = session.client.streams(activity_id)
-    except NotFoundError:
-        streams = {}
-    session.streams[activity_id] = streams
-    return streams
 
 
 def pick_activity(view: FilteredView) -> int:
@@ -149,7 +122,8 @@ def summary(view: FilteredView, row: pd.Series[Any]) -> None:
     parts = [str(_value(row, "sport_type") or "Other")]
     start = _value(row, "start_date_local")
     if start is not None:
-        parts.append(f"{pd.Timestamp(start):%A %d %B %Y, %H:%M} local time")
+        zone = "UTC" if view.session.times_in_utc else "local time"
+        parts.append(f"{pd.Timestamp(start):%A %d %B %Y, %H:%M} {zone}")
     gear = _value(row, "gear_id")
     if gear is not None:
         parts.append(view.session.gear_names.get(str(gear), str(gear)))
@@ -200,6 +174,9 @@ def load_streams(session: AthleteSession, record: dict[str, Any]) -> dict[str, A
         return None
     except StravaAPIError as error:
         st.error(f"The streams could not be loaded: {error.message}", icon="⚠️")
+        return None
+    except DataError as error:
+        st.error(f"The track could not be read from your archive: {error}", icon="⚠️")
         return None
     if not streams:
         st.info(NO_STREAMS)

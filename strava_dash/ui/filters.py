@@ -8,6 +8,7 @@ display units; the :class:`FilterSpec` they produce is canonical metric.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping
 from datetime import date
 
@@ -42,8 +43,10 @@ KEYS = (
 TRI_LABELS: dict[TriState, str] = {"any": "Any", "only": "Only", "exclude": "Exclude"}
 
 
-def _ceil(value: float) -> float:
-    return float(max(math.ceil(value), 1))
+def _ceil(value: object) -> float:
+    # NA when no activity has the value (an old archive export has no elevation at all).
+    number = float(value) if isinstance(value, numbers.Real) else math.nan
+    return 1.0 if math.isnan(number) else float(max(math.ceil(number), 1))
 
 
 def reset_filters() -> None:
@@ -77,7 +80,8 @@ def _follow_top(key: str, top: float) -> None:
     value = st.session_state.get(key)
     if isinstance(value, tuple | list) and len(value) == 2:
         low, high = float(value[0]), float(value[1])
-        if (previous is not None and high >= previous) or high > top:
+        grew_or_shrank = previous is not None and previous != top and high >= previous
+        if grew_or_shrank or high > top:
             st.session_state[key] = (min(low, top), top)
     st.session_state[top_key] = top
 

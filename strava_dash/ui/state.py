@@ -7,14 +7,16 @@ session); nothing per-athlete goes into a cache shared between sessions.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 import pandas as pd
 import streamlit as st
 
 from strava_dash.activities import to_frame
+from strava_dash.archive import Archive
 from strava_dash.auth import TokenManager
 from strava_dash.client import StravaClient
+from strava_dash.errors import AuthError
 from strava_dash.sync import ActivityStore, SyncJob
 
 SESSION = "dash_session"
@@ -25,12 +27,12 @@ UNITS = "units"
 TABLE_COLUMNS = "table_columns"
 SELECTED_IDS = "selected_ids"
 
-Source = Literal["demo", "strava"]
+Source = Literal["demo", "strava", "archive"]
 
 
 @dataclass
 class AthleteSession:
-    """One connected (or demo) athlete: their records, token and sync."""
+    """One athlete (Strava login, demo or uploaded archive): their records, token and sync."""
 
     source: Source
     athlete: dict[str, Any]
@@ -40,12 +42,24 @@ class AthleteSession:
     gear_names: dict[str, str] = field(default_factory=dict)
     #: Streams fetched on demand, by activity id (key_by_type shape); never fetched twice.
     streams: dict[int, dict[str, Any]] = field(default_factory=dict)
+    #: Decoded route polylines for the map, by encoded string (maps.decode_polylines).
+    decoded_routes: dict[str, Any] = field(default_factory=dict, repr=False)
     job: SyncJob | None = None
     private_warning: str | None = None
-    #: The grant died (revoked or refresh failed): data stays, the athlete must reconnect.
-    needs_reconnect: bool = False
+    #: Set when a request outside the sync (tracks, streams) found the grant dead.
+    grant_lost: bool = False
+    #: The opened Strava export (source "archive"): tracks are read from it on demand.
+    archive: Archive | None = None
+    #: The uploaded file the archive reads from; must stay open as long as the archive.
+    upload: IO[bytes] | None = field(default=None, repr=False)
     _frame: pd.DataFrame | None = field(default=None, repr=False)
     _frame_revision: int = -1
+
+    @property
+    def needs_reconnect(self) -> bool:
+        """The grant died (revoked, or its refresh failed): data stays, reconnect to go on."""
+        report = self.job.report if self.job is not None else None
+        return self.grant_lost or (report is not None and isinstance(report.error, AuthError))
 
     @property
     def athlete_id(self) -> int | None:
@@ -66,13 +80,41 @@ class AthleteSession:
         """The activity table, rebuilt only when the store changed since the last call."""
         revision = self.store.revision
         if self._frame is None or revision != self._frame_revision:
-            self._frame = to_frame(self.store.snapshot())
+            frame = to_frame(self.store.snapshot())
+            if self.archive is not None:
+                frame = _with_archive_gear(frame, self.archive.activities)
+            self._frame = frame
             self._frame_revision = revision
         return self._frame
+
+    @property
+    def times_in_utc(self) -> bool:
+        """True for archive data without time zones: "local" times are then UTC."""
+        if self.archive is None:
+            return False
+        return bool(self.archive.activities["utc_offset"].isna().all())
+
+    def close(self) -> None:
+        """Release the uploaded archive (log out, or another athlete takes over)."""
+        if self.archive is not None:
+            self.archive.close()
+        if self.upload is not None:
+            self.upload.close()
 
     def records_by_id(self) -> dict[int, dict[str, Any]]:
         with self.store.lock:
             return dict(self.store.records)
+
+
+def _with_archive_gear(frame: pd.DataFrame, archive_table: pd.DataFrame) -> pd.DataFrame:
+    # The export names gear but has no Strava gear id; the name stands in as the key of
+    # the Gear column and filter (shown as is: no gear_names entry). Raw records keep NA.
+    names = archive_table.set_index("id")["gear_name"]
+    names = names[~names.index.duplicated()]
+    gear = frame["id"].map(names).astype("string")
+    frame = frame.copy()
+    frame["gear_id"] = frame["gear_id"].fillna(gear)
+    return frame
 
 
 def current() -> AthleteSession | None:
@@ -81,10 +123,16 @@ def current() -> AthleteSession | None:
 
 
 def set_current(session: AthleteSession) -> None:
+    previous = current()
+    if previous is not None and previous is not session:
+        previous.close()
     st.session_state[SESSION] = session
 
 
 def clear() -> None:
     """Forget everything of this browser session (log out)."""
+    session = current()
+    if session is not None:
+        session.close()
     for key in list(st.session_state.keys()):
         del st.session_state[key]

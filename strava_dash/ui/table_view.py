@@ -26,6 +26,12 @@ from strava_dash.ui.views import FilteredView
 from strava_dash.units import M_PER_FT, M_PER_KM, M_PER_MI, Units, label_for
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: The About sheet's "Source": where the rows (and the raw JSON download) came from.
+SOURCES: dict[state.Source, str] = {
+    "demo": "Demo data",
+    "strava": "Strava API",
+    "archive": "Your Strava archive (account export), not the Strava API",
+}
 
 
 def _format_hours(hours: float) -> str:
@@ -151,7 +157,9 @@ def download_buttons(view: FilteredView, shown: pd.DataFrame) -> None:
     """CSV, Excel and raw JSON of exactly the rows and columns shown; one click each.
 
     The bytes are built only when a button is pressed (deferred ``data=`` callables), so
-    moving a filter never pays for an Excel file nobody asked for.
+    moving a filter never pays for an Excel file nobody asked for. A press must not rerun
+    the page (``on_click="ignore"``): a rerun drops the deferred files of the previous run,
+    racing the browser's fetch of the one just asked for.
     """
     stamp = datetime.now(UTC)
     base = f"strava-activities-{_slug(view.session.display_name)}-{stamp:%Y-%m-%d}"
@@ -160,7 +168,7 @@ def download_buttons(view: FilteredView, shown: pd.DataFrame) -> None:
     raw = [records[i] for i in ids if i in records]
     about = {
         "Athlete": view.session.display_name,
-        "Source": "Demo data" if view.session.source == "demo" else "Strava API",
+        "Source": SOURCES[view.session.source],
         "Exported at (UTC)": f"{stamp:%Y-%m-%d %H:%M:%S}",
         "Units": view.units,
         "Rows": str(len(shown)),
@@ -176,6 +184,7 @@ def download_buttons(view: FilteredView, shown: pd.DataFrame) -> None:
         file_name=f"{base}.csv",
         mime="text/csv",
         key="download_csv",
+        on_click="ignore",
         icon=":material/download:",
         use_container_width=True,
     )
@@ -190,6 +199,7 @@ def download_buttons(view: FilteredView, shown: pd.DataFrame) -> None:
         file_name=f"{base}.xlsx",
         mime=XLSX_MIME,
         key="download_xlsx",
+        on_click="ignore",
         icon=":material/table:",
         use_container_width=True,
     )
@@ -199,6 +209,7 @@ def download_buttons(view: FilteredView, shown: pd.DataFrame) -> None:
         file_name=f"{base}.json",
         mime="application/json",
         key="download_json",
+        on_click="ignore",
         icon=":material/data_object:",
         use_container_width=True,
     )

@@ -14,17 +14,32 @@ from strava_dash.ui import state
 from strava_dash.ui.config import load_settings
 from strava_dash.ui.filters import sidebar_filters, units_switch
 from strava_dash.ui.login import log_out
-from strava_dash.ui.state import AthleteSession
+from strava_dash.ui.state import AthleteSession, Source
 from strava_dash.units import Units, units_for_preference
 
 POWERED_BY = "Powered by Strava"
+SOURCE_LABELS: dict[Source, str] = {
+    "demo": "Demo athlete",
+    "strava": "Connected with Strava",
+    "archive": "From your Strava archive",
+}
 HOME_PAGE = "pages/home.py"
+TIMES_IN_UTC = (
+    'Times are in UTC: Strava\'s archive does not record time zones, so "local" times, '
+    "weekdays and hours follow UTC."
+)
 
 
 def powered_by_strava() -> None:
     """The attribution Strava's brand rules ask for on every page showing Strava data."""
+    session = state.current()
+    via = (
+        "from their Strava archive"
+        if session and session.source == "archive"
+        else "via the Strava API"
+    )
     st.caption(
-        f"{POWERED_BY} · Activity data © its athlete via the Strava API. "
+        f"{POWERED_BY} · Activity data © its athlete {via}. "
         "Dash for Strava is an independent app, not made or endorsed by Strava."
     )
 
@@ -46,11 +61,20 @@ def account_sidebar() -> AthleteSession | None:
 def _athlete_card(session: AthleteSession) -> None:
     sidebar = st.sidebar
     picture = session.athlete.get("profile_medium") or session.athlete.get("profile")
-    left, right = sidebar.columns([1, 3], vertical_alignment="center")
+    label = SOURCE_LABELS[session.source]
+    card = f"**{_escape(session.display_name)}**  \n{label}"
     if isinstance(picture, str) and picture.startswith(("http", "data:image")):
+        left, right = sidebar.columns([1, 3], vertical_alignment="center")
         left.image(picture, width=48)
-    label = "Demo athlete" if session.source == "demo" else "Connected with Strava"
-    right.markdown(f"**{_escape(session.display_name)}**  \n{label}")
+        right.markdown(card)
+    else:  # an archive has no picture: no empty column in front of the name
+        sidebar.markdown(card)
+    if session.times_in_utc:
+        sidebar.caption(TIMES_IN_UTC)
+    notes = session.archive.notes if session.archive is not None else ()
+    if notes:
+        what = "1 part" if len(notes) == 1 else f"{len(notes)} parts"
+        sidebar.caption(f"{what} of your archive could not be read: Home lists them.")
 
 
 def _escape(text: str) -> str:
