@@ -1,9 +1,7 @@
 """Maps: every route of the filtered activities, where rides start, and one activity's route.
 
-Routes come from ``map_summary_polyline`` (Google's encoded polyline, precision 5). The bulk
-decoder here is a vectorised numpy version of the `polyline` library's algorithm (that
-library, pure Python, needs ~1.5 s for 10,000 routes; this ~0.1 s) and is tested against it;
-single routes use the library itself.
+Routes come from ``map_summary_polyline`` (Google's encoded polyline, precision 5), decoded
+by the `polyline` library; a per-session cache of decoded routes keeps filter changes quick.
 
 All routes of one sport are one ``Scattermap`` trace with the routes separated by NaN (what
 ``None`` becomes in a float array; plotly draws a gap), so 10,000 routes are a handful of
@@ -14,7 +12,7 @@ start and end); exports never go through here.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from typing import Any, Final, Literal
 
 import numpy as np
@@ -44,68 +42,42 @@ POLYLINE_COLUMN: Final = "map_summary_polyline"
 NO_GPS_MESSAGE: Final = "None of these activities has a GPS route"
 NO_ROUTE_MESSAGE: Final = "No GPS route for this activity"
 _PRECISION: Final = 1e5
-_BATCH: Final = 1000
 # MapLibre draws the world 512 px wide at zoom 0; the figure is about this big.
 _TILE_PX: Final = 512.0
 _MAP_PX: Final = (700.0, 560.0)
 
 
-def decode_polylines(encoded: Sequence[str | None]) -> tuple[FloatArray, IntArray]:
-    """Decode many encoded polylines at once.
+def decode_polylines(
+    encoded: Sequence[str | None], *, cache: MutableMapping[str, FloatArray] | None = None
+) -> tuple[FloatArray, IntArray]:
+    """Decode many encoded polylines with the `polyline` library.
 
     Returns ``(points, offsets)``: ``points`` is an ``(N, 2)`` array of (lat, lng) degrees and
     route ``i`` is ``points[offsets[i]:offsets[i + 1]]``. None, empty and malformed strings
-    give an empty route (no exception), so one bad record cannot break the map.
+    give an empty route (no exception), so one bad record cannot break the map. Decoding
+    10,000 routes takes about a second; pass ``cache`` (one per athlete session, never
+    shared) so a filter change only decodes routes not seen before.
     """
-    texts = [s if isinstance(s, str) and s.isascii() else "" for s in encoded]
-    parts: list[FloatArray] = [np.zeros((0, 2))]
-    offsets: list[IntArray] = [np.zeros(1, dtype=np.int64)]
-    done = 0
-    # Batches keep the per-character work arrays small (cache friendly, bounded memory).
-    for first in range(0, len(texts), _BATCH):
-        batch = texts[first : first + _BATCH]
-        points, batch_offsets, bad = _decode(batch)
-        if bad.any():
-            # A malformed string would run into the next one when joined: drop it and redo.
-            batch = ["" if b else s for s, b in zip(batch, bad.tolist(), strict=True)]
-            points, batch_offsets, _ = _decode(batch)
-        parts.append(points)
-        offsets.append(batch_offsets[1:] + done)
-        done += len(points)
-    return np.concatenate(parts), np.concatenate(offsets)
-
-
-def _decode(texts: list[str]) -> tuple[FloatArray, IntArray, np.ndarray[Any, np.dtype[np.bool_]]]:
-    """Decode ASCII polylines; when any is malformed, only report which (``bad``)."""
-    lengths = np.fromiter((len(s) for s in texts), dtype=np.int64, count=len(texts))
-    bounds = np.concatenate(([0], np.cumsum(lengths)))
-    code = np.frombuffer("".join(texts).encode("ascii"), dtype=np.uint8).astype(np.int64) - 63
-    # Each value is 5-bit chunks, low first; a chunk below 32 ends the value.
-    is_end = (code >= 0) & (code < 32)
-
-    def per_string(flags: np.ndarray[Any, np.dtype[np.bool_]]) -> IntArray:
-        return np.diff(np.concatenate(([0], np.cumsum(flags)))[bounds])
-
-    values_in = per_string(is_end)
-    last_is_end = np.ones(len(texts), dtype=bool)
-    nonempty = lengths > 0
-    last_is_end[nonempty] = is_end[bounds[1:][nonempty] - 1]
-    bad = (per_string((code < 0) | (code > 63)) > 0) | ~last_is_end | (values_in % 2 == 1)
-    if bad.any() or len(code) == 0:
-        return np.zeros((0, 2)), np.zeros(len(texts) + 1, dtype=np.int64), bad
-    starts = np.flatnonzero(np.concatenate(([True], is_end[:-1])))
-    value_of = np.cumsum(np.concatenate(([True], is_end[:-1]))) - 1
-    shift = 5 * (np.arange(len(code)) - starts[value_of])
-    # Valid values have at most 7 chunks; the cap only keeps garbage from overflowing.
-    values = np.add.reduceat((code & 31) << np.minimum(shift, 60), starts)
-    deltas = np.where(values & 1, ~(values >> 1), values >> 1).reshape(-1, 2)
-    counts = values_in // 2
+    routes = [_decode_one(text, cache) for text in encoded]
+    counts = np.fromiter((len(r) for r in routes), dtype=np.int64, count=len(routes))
     offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-    total = np.cumsum(deltas, axis=0)
-    # Each route starts from (0, 0): subtract the running sum at the end of the previous route.
-    before = np.vstack((np.zeros((1, 2), dtype=np.int64), total))[offsets[:-1]]
-    points = (total - np.repeat(before, counts, axis=0)) / _PRECISION
-    return points.astype(np.float64), offsets, bad
+    points = np.concatenate(routes) if routes else np.zeros((0, 2))
+    return points.astype(np.float64).reshape(-1, 2), offsets
+
+
+def _decode_one(text: str | None, cache: MutableMapping[str, FloatArray] | None) -> FloatArray:
+    if not isinstance(text, str) or not text:
+        return np.zeros((0, 2))
+    if cache is not None and text in cache:
+        return cache[text]
+    try:
+        route = np.asarray(polyline.decode(text), dtype=np.float64).reshape(-1, 2)
+    except (ValueError, IndexError, TypeError):
+        # A truncated or garbled polyline: draw nothing rather than fail the whole map.
+        route = np.zeros((0, 2))
+    if cache is not None:
+        cache[text] = route
+    return route
 
 
 def point_budget(counts: IntArray, max_points: int, *, minimum: int = 2) -> IntArray:
@@ -251,6 +223,7 @@ def routes_figure(
     max_points: int = 150_000,
     mode: MapMode = "routes",
     hover_points: int = 15_000,
+    cache: MutableMapping[str, FloatArray] | None = None,
 ) -> go.Figure:
     """All routes on an OpenStreetMap basemap, coloured by sport; or start-point density.
 
@@ -274,8 +247,9 @@ def routes_figure(
     if routed.empty:
         return empty_figure(NO_GPS_MESSAGE)
     if mode == "starts":
-        return _starts_figure(routed, units, int((~has_route).sum()))
-    points, offsets = decode_polylines(routed[POLYLINE_COLUMN].astype(object).tolist())
+        return _starts_figure(routed, units, int((~has_route).sum()), cache)
+    routes = routed[POLYLINE_COLUMN].astype(object).tolist()
+    points, offsets = decode_polylines(routes, cache=cache)
     kept, kept_offsets = thin(points, offsets, point_budget(np.diff(offsets), max_points))
     kept_counts = np.diff(kept_offsets)
     hover, hover_offsets = thin(
@@ -342,13 +316,19 @@ def _joined(
     return lat, lon
 
 
-def _starts_figure(routed: pd.DataFrame, units: Units, lacking: int) -> go.Figure:
+def _starts_figure(
+    routed: pd.DataFrame,
+    units: Units,
+    lacking: int,
+    cache: MutableMapping[str, FloatArray] | None,
+) -> go.Figure:
     lat = _column(routed, "start_lat")
     lon = _column(routed, "start_lng")
     missing = ~(np.isfinite(lat) & np.isfinite(lon))
     if missing.any():
         # Start coordinates left out of the record: the route's first point is the start.
-        first, offsets = decode_polylines(routed[POLYLINE_COLUMN].astype(object)[missing].tolist())
+        routes = routed[POLYLINE_COLUMN].astype(object)[missing].tolist()
+        first, offsets = decode_polylines(routes, cache=cache)
         has_point = np.diff(offsets) > 0
         at = np.flatnonzero(missing)[has_point]
         lat[at] = first[offsets[:-1][has_point], 0]

@@ -27,7 +27,7 @@ def nan_count(values: Any) -> int:
 # Decoding
 
 
-def test_bulk_decoder_agrees_with_the_polyline_library() -> None:
+def test_decoder_returns_the_polyline_librarys_points_in_one_array() -> None:
     rng = np.random.default_rng(7)
     encoded = [random_route(rng, int(n)) for n in rng.integers(1, 300, 50)]
     encoded += [
@@ -43,13 +43,25 @@ def test_bulk_decoder_agrees_with_the_polyline_library() -> None:
         np.testing.assert_array_equal(points[offsets[i] : offsets[i + 1]], expected)
 
 
-def test_bulk_decoder_gives_empty_routes_for_bad_input() -> None:
+def test_decoder_gives_empty_routes_for_bad_input() -> None:
     good = "_p~iF~ps|U_ulLnnqC_mqNvxq`@"
     # None, empty, an unfinished value, an odd number of values, a non-ASCII character.
     points, offsets = maps.decode_polylines([None, "", good, "_p~iF~", "_p~iF", "é", good])
     counts = np.diff(offsets).tolist()
     assert counts == [0, 0, 3, 0, 0, 0, 3]
     np.testing.assert_array_equal(points[:3], points[3:])
+
+
+def test_decoder_cache_decodes_each_route_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    good = "_p~iF~ps|U_ulLnnqC_mqNvxq`@"
+    calls: list[str] = []
+    real = polyline.decode
+    monkeypatch.setattr(polyline, "decode", lambda text: calls.append(text) or real(text))
+    cache: dict[str, np.ndarray] = {}
+    first, _ = maps.decode_polylines([good, good], cache=cache)
+    again, _ = maps.decode_polylines([good], cache=cache)
+    assert calls == [good]
+    np.testing.assert_array_equal(first[:3], again)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,23 +14,13 @@ from typing import Any
 
 import polyline
 
+from strava_dash.client import STREAM_KEYS
 from strava_dash.demo import _geo
 from strava_dash.demo._life import SEED
 from strava_dash.errors import NotFoundError
 
-ALL_STREAM_KEYS: tuple[str, ...] = (
-    "time",
-    "distance",
-    "latlng",
-    "altitude",
-    "velocity_smooth",
-    "heartrate",
-    "cadence",
-    "watts",
-    "temp",
-    "moving",
-    "grade_smooth",
-)
+# The stream types the API knows, in its order; the demo synthesizes every one of them.
+ALL_STREAM_KEYS: tuple[str, ...] = STREAM_KEYS
 MAX_POINTS = 2000
 """Streams hold one point every 5 s, thinned to at most this many points."""
 _RIDE_TYPES = frozenset({"Ride", "VirtualRide", "EBikeRide"})

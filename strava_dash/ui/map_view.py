@@ -42,7 +42,9 @@ def map_figure(view: FilteredView, mode: MapMode) -> go.Figure:
     key = _cache_key(view, mode)
     fig = kept.get(key)
     if fig is None:
-        fig = maps.routes_figure(view.filtered, units=view.units, mode=mode)
+        fig = maps.routes_figure(
+            view.filtered, units=view.units, mode=mode, cache=view.session.decoded_routes
+        )
         if not charts.is_empty(fig):
             fig.update_layout(height=MAP_HEIGHT)
         while len(kept) >= _KEPT:

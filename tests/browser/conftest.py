@@ -75,6 +75,10 @@ class AppServer:
                     str(self.port),
                     "--browser.gatherUsageStats",
                     "false",
+                    # Edits to the tree while a test runs must not put a "file changed"
+                    # prompt into the page.
+                    "--server.fileWatcherType",
+                    "none",
                 ],
                 cwd=ROOT,
                 env=full_env,

@@ -44,6 +44,12 @@ def test_demo_to_a_filtered_excel_file_in_three_clicks(
     sports = {row[header.index("Sport")] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert sheet.max_row - 1 == filtered
     assert sports == {"GravelRide"}
+    go_to(page, "Charts")
+    expect(page.locator(".js-plotly-plot").first).to_be_visible()
+    screenshot(page, "charts")
+    go_to(page, "Map")
+    expect(page.locator(".js-plotly-plot").first).to_be_visible()
+    screenshot(page, "map")
 
 
 def test_strava_login_to_a_csv_of_every_activity(
@@ -67,6 +73,11 @@ def test_strava_login_to_a_csv_of_every_activity(
     pick_period(page, "Last 90 days")
     assert count_changes(page, 650) < 650
     screenshot(page, "strava-activities")
+    for title in ("Charts", "Map", "Activity detail"):
+        go_to(page, title)
+        expect(page.locator(".js-plotly-plot").first).to_be_visible()
+        expect(page.get_by_test_id("stException")).to_have_count(0)
+    go_to(page, "Activities")
     click(page, "Log out")
     expect(page.get_by_text("Connect with Strava or open the demo")).to_be_visible()
     assert athlete.id in module_fake_strava.deauthorized

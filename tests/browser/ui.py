@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 from pathlib import Path
 
 import pandas as pd
 from playwright.sync_api import Page, expect
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+ROOT = Path(__file__).resolve().parents[2]
+# Screenshots land in artifacts/ (ignored); DASH_SCREENSHOTS=docs/screenshots refreshes
+# the ones the README shows.
+ARTIFACTS = ROOT / os.environ.get("DASH_SCREENSHOTS", "artifacts")
 
 
 def wait_ready(page: Page) -> None:
@@ -44,28 +48,31 @@ def click(page: Page, label: str) -> None:
 
 def go_to(page: Page, title: str) -> None:
     page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=title).click()
-    page.locator("h1", has_text=title).first.wait_for()
+    heading = "Dash for Strava" if title == "Home" else title
+    page.locator("h1", has_text=heading).first.wait_for()
     wait_ready(page)
 
 
-def connect_with_strava(page: Page, *, approve: bool = True, untick: str | None = None) -> None:
+def connect_with_strava(
+    page: Page, *, approve: bool = True, untick: str | None = None, athlete_id: int | None = None
+) -> None:
     """The popup dance: Connect, the (fake) consent page, and back."""
     frame = page.frame_locator('iframe[title="streamlit_oauth.authorize_button"]')
     with page.expect_popup() as popup_info:
         frame.get_by_role("button", name="Connect with Strava").click()
     popup = popup_info.value
     popup.wait_for_load_state()
+    if athlete_id is not None:
+        popup.select_option("select[name=athlete_id]", str(athlete_id))
     if untick:
         popup.locator(f'input[name="scope"][value="{untick}"]').uncheck()
     popup.click("#authorize" if approve else "#cancel")
     popup.wait_for_event("close", timeout=30_000)
     wait_ready(page)
     # The popup's answer reaches the app on the component's next poll: wait for its effect.
-    expect(
-        page.frame_locator('iframe[title="streamlit_oauth.authorize_button"]')
-        .get_by_role("button", name="Connect with Strava")
-        .or_(page.get_by_test_id("stAlert"))
-    ).to_be_visible()
+    logged_in = page.get_by_text("See your activities")
+    refused = page.get_by_test_id("stAlert").first
+    expect(logged_in.or_(refused).first).to_be_visible(timeout=30_000)
 
 
 def pick_sport(page: Page, sport: str) -> None:
@@ -93,8 +100,12 @@ def count_shown(page: Page) -> int:
 
 
 def download(page: Page, label: str, save_as: Path) -> Path:
-    with page.expect_download() as info:
-        page.get_by_role("button", name=label).click()
+    try:
+        with page.expect_download() as info:
+            page.get_by_role("button", name=label).click()
+    except Exception:
+        screenshot(page, f"failed-download-{save_as.stem}", full_page=True)
+        raise
     info.value.save_as(save_as)
     return save_as
 
@@ -103,6 +114,6 @@ def read_csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(path.read_bytes()), dtype=str, keep_default_na=False)
 
 
-def screenshot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+def screenshot(page: Page, name: str, *, full_page: bool = False) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
