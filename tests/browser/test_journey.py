@@ -52,7 +52,7 @@ def test_demo_to_a_filtered_excel_file_in_three_clicks(
     screenshot(page, "map")
 
 
-def test_strava_login_to_a_csv_of_every_activity(
+def test_strava_login_to_every_activity_then_filtered_files_then_log_out(
     context: BrowserContext, start_app, module_fake_strava: FakeStrava, tmp_path
 ) -> None:
     athlete = module_fake_strava.add_athlete(
@@ -70,8 +70,17 @@ def test_strava_login_to_a_csv_of_every_activity(
     csv = read_csv(download(page, "Download CSV", tmp_path / "all.csv"))
     assert len(csv) == 650
     assert set(csv["Activity ID"].astype(int)) == {a["id"] for a in athlete.activities}
-    pick_period(page, "Last 90 days")
-    assert count_changes(page, 650) < 650
+    # A sport and a date range; both files hold exactly the rows the table counts.
+    pick_sport(page, "Run")
+    runs = count_changes(page, 650)
+    pick_period(page, "Last 365 days")
+    shown = count_changes(page, runs)
+    assert 0 < shown < runs < 650
+    csv = read_csv(download(page, "Download CSV", tmp_path / "runs.csv"))
+    assert len(csv) == shown
+    assert set(csv["Sport"]) == {"Run"}
+    sheet = openpyxl.load_workbook(download(page, "Download Excel", tmp_path / "runs.xlsx"))
+    assert sheet["Activities"].max_row - 1 == shown
     screenshot(page, "strava-activities")
     for title in ("Charts", "Map", "Activity detail"):
         go_to(page, title)
