@@ -13,8 +13,11 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
+import unicodedata
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from itertools import repeat
 from typing import Any, Final, Literal
 
@@ -54,6 +57,18 @@ _XLSX_OPTIONS: Final[dict[str, Any]] = {
 
 
 # --------------------------------------------------------------------------- CSV
+
+
+def filename_slug(text: str, *, fallback: str, max_length: int = 60) -> str:
+    """``text`` as a safe file-name part: ASCII, lower case, words joined by ``-``."""
+    ascii_only = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_only.lower()).strip("-")
+    return slug[:max_length].rstrip("-") or fallback
+
+
+def download_name(kind: str, athlete: str, day: date, extension: str) -> str:
+    """``strava-activities-jordi-vila-2026-11-29.xlsx``: what, whose, when."""
+    return f"strava-{kind}-{filename_slug(athlete, fallback='athlete')}-{day:%Y-%m-%d}.{extension}"
 
 
 def to_csv(df: pd.DataFrame) -> bytes:

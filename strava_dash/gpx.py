@@ -32,7 +32,6 @@ import csv
 import io
 import math
 import re
-import unicodedata
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -45,6 +44,7 @@ import pandas as pd
 
 from strava_dash.activities import STRAVA_ACTIVITY_URL
 from strava_dash.errors import DataError
+from strava_dash.export import filename_slug
 
 GPX_NS: Final = "http://www.topografix.com/GPX/1/1"
 TPX_NS: Final = "http://www.garmin.com/xmlschemas/TrackPointExtension/v1"
@@ -325,16 +325,12 @@ def _readme(written: Sequence[str], skipped: Sequence[Skipped], *, include_csv: 
 
 def _file_stem(activity: Mapping[str, Any]) -> str:
     activity_id = _activity_id(activity)
-    parts = [_date_label(activity) or "undated", _slug(_clean_text(activity.get("name")))]
+    parts = [
+        _date_label(activity) or "undated",
+        _name_slug(activity),
+    ]
     parts.append(str(activity_id) if activity_id is not None else "noid")
     return "-".join(parts)
-
-
-def _slug(name: str) -> str:
-    """ASCII, lower case, words joined by ``-``; ``activity`` when nothing is left."""
-    ascii_only = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_only.lower()).strip("-")
-    return slug[:_MAX_SLUG].rstrip("-") or "activity"
 
 
 def _unique(stem: str, taken: set[str]) -> str:
@@ -352,6 +348,11 @@ def _start(activity: Mapping[str, Any]) -> datetime | None:
         return local
     utc = _as_utc(activity.get("start_date"))
     return utc.replace(tzinfo=None) if utc else None
+
+
+def _name_slug(activity: Mapping[str, Any]) -> str:
+    name = _clean_text(activity.get("name"))
+    return filename_slug(name, fallback="activity", max_length=_MAX_SLUG)
 
 
 def _date_label(activity: Mapping[str, Any]) -> str:

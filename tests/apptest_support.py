@@ -24,6 +24,13 @@ REDIRECT = "http://localhost:8501/component/streamlit_oauth.authorize_button/ind
 TIMEOUT = 60
 
 
+@pytest.fixture
+def no_strava_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Demo mode: whatever the developer's shell exports, no Strava app is configured."""
+    for key in ("STRAVA_CLIENT_ID", "STRAVA_CLIENT_SECRET", "STRAVA_BASE_URL", "STRAVA_API_URL"):
+        monkeypatch.delenv(key, raising=False)
+
+
 def new_app() -> AppTest:
     # Caches are process-global and AppTest sessions share one id: start clean.
     st.cache_data.clear()

@@ -4,7 +4,7 @@ import codecs
 import io
 import json
 import zipfile
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -18,7 +18,14 @@ from pandas.testing import assert_frame_equal, assert_series_equal
 from strava_dash import export
 from strava_dash.activities import SCHEMA, to_frame
 from strava_dash.errors import DataError
-from strava_dash.export import monthly_summary, to_csv, to_json, to_xlsx
+from strava_dash.export import (
+    download_name,
+    filename_slug,
+    monthly_summary,
+    to_csv,
+    to_json,
+    to_xlsx,
+)
 
 NASTY_NAMES = [
     "Morning Run 🏃‍♀️🔥",
@@ -449,3 +456,19 @@ def test_xlsx_typed_columns_read_back_like_cell_by_cell_writes(frame: pd.DataFra
     assert got["distance"].tolist() == frame["distance"].astype(float).tolist()
     assert got["trainer"].tolist() == frame["trainer"].tolist()
     assert ws.max_row == len(frame) + 1
+
+
+@pytest.mark.parametrize(
+    ("athlete", "expected"),
+    [
+        ("Jordi Vilà", "strava-activities-jordi-vila-2026-11-29.xlsx"),
+        ("🚴‍♀️", "strava-activities-athlete-2026-11-29.xlsx"),
+        ("../../etc/passwd", "strava-activities-etc-passwd-2026-11-29.xlsx"),
+    ],
+)
+def test_download_names_are_safe_and_say_whose_and_when(athlete: str, expected: str) -> None:
+    assert download_name("activities", athlete, date(2026, 11, 29), "xlsx") == expected
+
+
+def test_filename_slug_is_cut_at_a_word_boundary_dash() -> None:
+    assert filename_slug("a" * 10 + " " + "b" * 10, fallback="x", max_length=11) == "a" * 10

@@ -24,11 +24,7 @@ from tests.apptest_support import (
 )
 from tests.fake_strava import FakeStrava, make_activities
 
-
-@pytest.fixture(autouse=True)
-def no_strava_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key in ("STRAVA_CLIENT_ID", "STRAVA_CLIENT_SECRET", "STRAVA_BASE_URL", "STRAVA_API_URL"):
-        monkeypatch.delenv(key, raising=False)
+pytestmark = pytest.mark.usefixtures("no_strava_credentials")
 
 
 def shown(at: AppTest) -> pd.DataFrame:

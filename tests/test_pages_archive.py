@@ -41,11 +41,7 @@ PROFILE = (
 TRACKED = {9001: "activities/101.gpx", 9002: "activities/102.fit.gz", 9003: "activities/103.tcx.gz"}
 MANUAL, MISSING = 9004, 9005
 
-
-@pytest.fixture(autouse=True)
-def no_strava_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key in ("STRAVA_CLIENT_ID", "STRAVA_CLIENT_SECRET", "STRAVA_BASE_URL", "STRAVA_API_URL"):
-        monkeypatch.delenv(key, raising=False)
+pytestmark = pytest.mark.usefixtures("no_strava_credentials")
 
 
 def archive_bytes(*, profile: bool = True) -> bytes:

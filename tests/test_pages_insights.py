@@ -26,11 +26,7 @@ from tests.fake_strava import FakeStrava, make_activities
 PAGES = ("pages/charts.py", "pages/map.py", "pages/activity.py")
 SECTIONS = ("volume", "years", "calendar", "when", "distribution", "records")
 
-
-@pytest.fixture(autouse=True)
-def no_strava_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key in ("STRAVA_CLIENT_ID", "STRAVA_CLIENT_SECRET", "STRAVA_BASE_URL", "STRAVA_API_URL"):
-        monkeypatch.delenv(key, raising=False)
+pytestmark = pytest.mark.usefixtures("no_strava_credentials")
 
 
 def demo_on(page: str) -> AppTest:

@@ -10,11 +10,7 @@ from strava_dash.ui import sync_panel
 from tests.apptest_support import log_in, new_app, oauth_redirect, strava_env, wait_for_sync
 from tests.fake_strava import FakeStrava, make_activities
 
-
-@pytest.fixture(autouse=True)
-def no_strava_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key in ("STRAVA_CLIENT_ID", "STRAVA_CLIENT_SECRET", "STRAVA_BASE_URL", "STRAVA_API_URL"):
-        monkeypatch.delenv(key, raising=False)
+pytestmark = pytest.mark.usefixtures("no_strava_credentials")
 
 
 def test_a_spent_window_shows_a_countdown_and_resumes_by_itself(

@@ -38,11 +38,7 @@ from tests.tracks_support import (
     zip_member,
 )
 
-
-@pytest.fixture(autouse=True)
-def no_strava_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key in ("STRAVA_CLIENT_ID", "STRAVA_CLIENT_SECRET", "STRAVA_BASE_URL", "STRAVA_API_URL"):
-        monkeypatch.delenv(key, raising=False)
+pytestmark = pytest.mark.usefixtures("no_strava_credentials")
 
 
 def session_of(at: AppTest) -> AthleteSession:

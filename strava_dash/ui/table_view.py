@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -12,6 +10,7 @@ import streamlit as st
 from streamlit.elements.lib.column_types import ColumnConfig
 
 from strava_dash import export
+from strava_dash.export import download_name
 from strava_dash.filters import FilterSpec, apply_filters, summarize
 from strava_dash.table import (
     BY_KEY,
@@ -148,11 +147,6 @@ def activity_table(view: FilteredView) -> pd.DataFrame:
     return shown
 
 
-def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "athlete"
-
-
 def download_buttons(view: FilteredView, shown: pd.DataFrame) -> None:
     """CSV, Excel and raw JSON of exactly the rows and columns shown; one click each.
 
@@ -162,7 +156,7 @@ def download_buttons(view: FilteredView, shown: pd.DataFrame) -> None:
     racing the browser's fetch of the one just asked for.
     """
     stamp = datetime.now(UTC)
-    base = f"strava-activities-{_slug(view.session.display_name)}-{stamp:%Y-%m-%d}"
+    name = view.session.display_name
     ids = view.filtered["id"].tolist()
     records = view.session.records_by_id()
     raw = [records[i] for i in ids if i in records]
@@ -181,7 +175,7 @@ def download_buttons(view: FilteredView, shown: pd.DataFrame) -> None:
     c1.download_button(
         "Download CSV",
         data=lambda: export.to_csv(shown),
-        file_name=f"{base}.csv",
+        file_name=download_name("activities", name, stamp.date(), "csv"),
         mime="text/csv",
         key="download_csv",
         on_click="ignore",
@@ -196,7 +190,7 @@ def download_buttons(view: FilteredView, shown: pd.DataFrame) -> None:
             about=about,
             link_column=LINK_HEADER,
         ),
-        file_name=f"{base}.xlsx",
+        file_name=download_name("activities", name, stamp.date(), "xlsx"),
         mime=XLSX_MIME,
         key="download_xlsx",
         on_click="ignore",
@@ -206,7 +200,7 @@ def download_buttons(view: FilteredView, shown: pd.DataFrame) -> None:
     c3.download_button(
         "Download raw JSON",
         data=lambda: export.to_json(raw),
-        file_name=f"{base}.json",
+        file_name=download_name("activities", name, stamp.date(), "json"),
         mime="application/json",
         key="download_json",
         on_click="ignore",

@@ -11,8 +11,6 @@ again after the reset continues with the rest.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from strava_dash.errors import AuthError, DataError, RateLimitError, StravaAPIError
+from strava_dash.export import download_name
 from strava_dash.gpx import tracks_zip
 from strava_dash.ratelimit import next_utc_midnight, next_window_start
 from strava_dash.ui import state
@@ -251,11 +250,6 @@ def fetch_tracks(session: AthleteSession, plan: TrackPlan) -> Outcome:
 # --------------------------------------------------------------------------- the section
 
 
-def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "athlete"
-
-
 def _which(plan: TrackPlan) -> str:
     limit = f"at most {MAX_TRACKS} at a time"
     if plan.from_selection:
@@ -346,7 +340,7 @@ def _download(view: FilteredView, plan: TrackPlan) -> None:
     st.download_button(
         "Download tracks (ZIP)",
         data=lambda: tracks_zip(items, include_csv=include_csv)[0],
-        file_name=f"strava-tracks-{_slug(session.display_name)}-{stamp:%Y-%m-%d}.zip",
+        file_name=download_name("tracks", session.display_name, stamp.date(), "zip"),
         mime="application/zip",
         key="download_tracks",
         on_click="ignore",  # a rerun would drop the deferred file the browser is fetching
