@@ -20,7 +20,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ from strava_dash.errors import DataError, StravaDashError
 from strava_dash.gpx import to_gpx
 
 MiB = 1 << 20
-EXTRA = ["gear_name", "calories", "description", "private_note"]
+EXTRA = ["gear_name", "calories", "description", "private_note", "local_time_inferred"]
 
 # --------------------------------------------------------------------------- headers
 
@@ -259,9 +259,12 @@ def _fit_crc(data: bytes, crc: int = 0) -> int:
     return crc
 
 
-def fit_file(points: Sequence[Mapping[str, Any]], *, before_fix: int = 0) -> bytes:
+def fit_file(
+    points: Sequence[Mapping[str, Any]], *, before_fix: int = 0, clock_offset: int | None = None
+) -> bytes:
     """A FIT activity: file_id, then one record per point (the first ``before_fix`` ones
-    without a position, as devices log them before the GPS fix)."""
+    without a position, as devices log them before the GPS fix), then, with
+    ``clock_offset`` (s), an activity message whose local_timestamp is that far from UTC."""
     seconds = [int((p["time"] - _FIT_EPOCH).total_seconds()) for p in points]
     body = bytearray()
     body += bytes([0x40, 0, 0]) + struct.pack("<HB", 0, 4)  # definition, local 0: file_id
@@ -277,6 +280,9 @@ def fit_file(points: Sequence[Mapping[str, Any]], *, before_fix: int = 0) -> byt
         values += [round(p["dist"] * 100), p["power"], p["temp"]]
         body += bytes([0x01])
         body += b"".join(struct.pack(f[3], v) for f, v in zip(_RECORD, values, strict=True))
+    if clock_offset is not None:  # local 2: activity (34), timestamp and local_timestamp
+        body += bytes([0x42, 0, 0]) + struct.pack("<HB", 34, 2) + bytes([253, 4, 0x86, 5, 4, 0x86])
+        body += bytes([0x02]) + struct.pack("<II", seconds[-1], seconds[-1] + clock_offset)
     header = struct.pack("<BBHI4s", 14, 0x20, 2132, len(body), b".FIT")
     header += struct.pack("<H", _fit_crc(header))
     data = header + bytes(body)
@@ -285,11 +291,17 @@ def fit_file(points: Sequence[Mapping[str, Any]], *, before_fix: int = 0) -> byt
 
 def test_the_fit_encoder_writes_what_fitdecode_reads_with_crc_checks() -> None:
     points = track_points(5)
-    with fitdecode.FitReader(io.BytesIO(fit_file(points)), check_crc=fitdecode.CrcCheck.RAISE) as r:
-        records = [f for f in r if isinstance(f, fitdecode.FitDataMessage) and f.name == "record"]
+    data = fit_file(points, clock_offset=7200)
+    with fitdecode.FitReader(io.BytesIO(data), check_crc=fitdecode.CrcCheck.RAISE) as r:
+        frames = [f for f in r if isinstance(f, fitdecode.FitDataMessage)]
+    records = [f for f in frames if f.name == "record"]
     assert len(records) == 5
     assert records[1].get_value("heart_rate") == points[1]["hr"]
     assert records[1].get_value("timestamp") == points[1]["time"]
+    (activity,) = [f for f in frames if f.name == "activity"]
+    assert activity.get_value("timestamp") == points[-1]["time"]
+    # fitdecode labels the local clock UTC: it is the UTC time plus the offset
+    assert activity.get_value("local_timestamp") == points[-1]["time"] + timedelta(hours=2)
 
 
 # --------------------------------------------------------------------------- the table
@@ -401,7 +413,8 @@ def test_current_english_header_maps_onto_the_table() -> None:
         wanted = pytest.approx(value) if isinstance(value, float) else value
         assert ride[column] == wanted, column
     never = ("gear_id", "timezone", "utc_offset", "workout_type", "trainer", "private",
-             "kudos_count", "athlete_id", "device_watts", "map_summary_polyline")  # fmt: skip
+             "kudos_count", "athlete_id", "device_watts", "map_summary_polyline",
+             "local_time_inferred")  # fmt: skip
     for column in never:
         assert pd.isna(ride[column]), column
 
@@ -426,7 +439,13 @@ def test_the_table_has_exactly_the_to_frame_schema_then_the_extras() -> None:
     assert list(frame.columns) == [*SCHEMA, *EXTRA]
     for column, spec in SCHEMA.items():
         assert str(frame[column].dtype) == spec.dtype, column
-    assert [str(frame[c].dtype) for c in EXTRA] == ["string", "Float64", "string", "string"]
+    assert [str(frame[c].dtype) for c in EXTRA] == [
+        "string",
+        "Float64",
+        "string",
+        "string",
+        "boolean",
+    ]
 
 
 def test_header_only_gives_an_empty_table() -> None:
@@ -850,6 +869,215 @@ def test_routes_off_is_fast_and_tracks_stay_available() -> None:
         assert len(archive.track(1)["latlng"]["data"]) == 10
     with pytest.raises(DataError, match="the archive is closed"):
         archive.track(1)
+
+
+# --------------------------------------------------------------------------- local time
+
+GIRONA, LOS_ANGELES, DUBLIN, SYDNEY = (
+    (41.98, 2.82),
+    (34.05, -118.25),
+    (53.35, -6.26),
+    (-33.87, 151.21),
+)
+WATOPIA = (-11.64, 166.95)  # Zwift's virtual world lies in the Pacific, off Vanuatu
+
+
+def placed(start: datetime, where: tuple[float, float], n: int = 30) -> list[dict[str, Any]]:
+    """The track_points circle, moved to start at ``start`` (UTC) around ``where``."""
+    lat, lng = where
+    return [
+        {**p, "time": start + (p["time"] - START),
+         "lat": round(p["lat"] - 41.98 + lat, 6), "lng": round(p["lng"] - 2.82 + lng, 6)}
+        for p in track_points(n)
+    ]  # fmt: skip
+
+
+def activity_date(moment: datetime) -> str:
+    """``moment`` (UTC) as activities.csv writes it: "Jul 10, 2024, 9:30:00 PM"."""
+    return f"{moment:%b} {moment.day}, {moment.year}, {moment.hour % 12 or 12}:{moment:%M:%S %p}"
+
+
+def timed(
+    activities: Sequence[tuple[int, datetime, tuple[float, float] | None]],
+    sport: Mapping[int, str] | None = None,
+    **open_options: Any,
+) -> Archive:
+    """An archive of (id, start in UTC, where its GPX track starts; None: manual)."""
+    rows, files = [], {}
+    for activity_id, start, where in activities:
+        cells = {"Activity_Date": activity_date(start),
+                 "Activity_Type": (sport or {}).get(activity_id, "Run")}  # fmt: skip
+        if where is not None:
+            name = f"activities/{activity_id}.gpx"
+            files[name] = gpx_file(placed(start, where))
+            cells["Filename"] = name
+        rows.append(row(activity_id, **cells))
+    return open_archive(export(rows, files=files), **open_options)
+
+
+def record_of(archive: Archive, activity_id: int) -> dict[str, Any]:
+    return next(r for r in archive.records if r["id"] == activity_id)
+
+
+@pytest.mark.parametrize(
+    ("where", "start", "timezone", "offset"),
+    [
+        (GIRONA, datetime(2024, 7, 10, 6, 0, tzinfo=UTC), "(GMT+01:00) Europe/Madrid", 7200.0),
+        (GIRONA, datetime(2024, 1, 10, 6, 0, tzinfo=UTC), "(GMT+01:00) Europe/Madrid", 3600.0),
+        (DUBLIN, datetime(2024, 7, 10, 6, 0, tzinfo=UTC), "(GMT+00:00) Europe/Dublin", 3600.0),
+        (DUBLIN, datetime(2024, 1, 10, 6, 0, tzinfo=UTC), "(GMT+00:00) Europe/Dublin", 0.0),
+        (SYDNEY, datetime(2024, 1, 10, 6, 0, tzinfo=UTC), "(GMT+10:00) Australia/Sydney", 39600.0),
+        (SYDNEY, datetime(2024, 7, 10, 6, 0, tzinfo=UTC), "(GMT+10:00) Australia/Sydney", 36000.0),
+    ],
+)
+def test_the_track_start_gives_the_local_time_as_the_api_has_it(
+    where: tuple[float, float], start: datetime, timezone: str, offset: float
+) -> None:
+    """Strava's label holds the zone's standard offset, utc_offset the real one (DST)."""
+    archive = timed([(1, start, where)])
+    record = record_of(archive, 1)
+    local = start + timedelta(seconds=offset)
+    assert record["timezone"] == timezone
+    assert record["utc_offset"] == offset
+    assert isinstance(record["utc_offset"], float)
+    assert record["start_date"] == f"{start:%Y-%m-%dT%H:%M:%S}Z"
+    assert record["start_date_local"] == f"{local:%Y-%m-%dT%H:%M:%S}Z"  # the API's bogus Z
+    assert record["local_time_inferred"] is False
+    ride = one(archive.activities, 1)
+    assert ride["start_date_local"] == pd.Timestamp(local.replace(tzinfo=None))
+    assert ride["timezone"] == timezone
+    assert ride["utc_offset"] == offset
+    assert ride["hour"] == local.hour
+    assert ride["local_time_inferred"] == False  # noqa: E712 - a boolean NA-able column
+
+
+def test_a_late_evening_in_los_angeles_is_on_the_local_day() -> None:
+    start = datetime(2024, 7, 11, 4, 30, tzinfo=UTC)  # Wednesday 10 July, 21:30 in LA
+    archive = timed([(1, start, LOS_ANGELES)])
+    record = record_of(archive, 1)
+    assert record["timezone"] == "(GMT-08:00) America/Los_Angeles"
+    assert record["utc_offset"] == -25200.0
+    assert record["start_date_local"] == "2024-07-10T21:30:00Z"
+    run = one(archive.activities, 1)
+    assert run["start_date"].date() == date(2024, 7, 11)
+    assert run["local_date"] == pd.Timestamp("2024-07-10")
+    assert run["weekday"] == 2
+    assert run["weekday_name"] == "Wed"
+    assert run["hour"] == 21
+    assert run["week_start"] == pd.Timestamp("2024-07-08")
+
+
+def test_an_activity_without_gps_takes_the_zone_of_the_nearest_gps_activity() -> None:
+    archive = timed(
+        [
+            (1, datetime(2024, 3, 20, 7, 0, tzinfo=UTC), GIRONA),  # CET, +1
+            (2, datetime(2024, 4, 2, 17, 0, tzinfo=UTC), None),  # manual, in CEST now
+            (3, datetime(2024, 4, 10, 7, 0, tzinfo=UTC), GIRONA),
+            (4, datetime(2024, 8, 1, 16, 0, tzinfo=UTC), None),  # nearest: 5, in LA
+            (5, datetime(2024, 8, 3, 16, 0, tzinfo=UTC), LOS_ANGELES),
+        ],
+        sport={2: "Weight Training", 4: "Yoga"},
+    )
+    gym = record_of(archive, 2)
+    assert gym["timezone"] == "(GMT+01:00) Europe/Madrid"
+    assert gym["utc_offset"] == 7200.0  # at its own start: summer time began on 31 March
+    assert gym["start_date_local"] == "2024-04-02T19:00:00Z"
+    assert gym["local_time_inferred"] is True
+    yoga = record_of(archive, 4)
+    assert yoga["timezone"] == "(GMT-08:00) America/Los_Angeles"
+    assert yoga["start_date_local"] == "2024-08-01T09:00:00Z"
+    frame = archive.activities
+    inferred = dict(zip(frame["id"], frame["local_time_inferred"], strict=True))
+    assert inferred == {1: False, 2: True, 3: False, 4: True, 5: False}
+    assert one(frame, 2)["hour"] == 19
+
+
+def test_a_tie_takes_the_earlier_gps_activity() -> None:
+    archive = timed(
+        [
+            (1, datetime(2024, 7, 1, 12, 0, tzinfo=UTC), GIRONA),
+            (2, datetime(2024, 7, 2, 12, 0, tzinfo=UTC), None),
+            (3, datetime(2024, 7, 3, 12, 0, tzinfo=UTC), LOS_ANGELES),
+        ]
+    )
+    assert record_of(archive, 2)["timezone"] == "(GMT+01:00) Europe/Madrid"
+
+
+def test_virtual_rides_are_not_located_by_their_game_world() -> None:
+    archive = timed(
+        [
+            (1, datetime(2024, 7, 1, 6, 0, tzinfo=UTC), GIRONA),
+            (2, datetime(2024, 7, 1, 18, 0, tzinfo=UTC), WATOPIA),
+        ],
+        sport={2: "Virtual Ride"},
+    )
+    zwift = record_of(archive, 2)
+    assert zwift["start_latlng"] == pytest.approx(list(WATOPIA), abs=0.01)  # the map keeps it
+    assert zwift["timezone"] == "(GMT+01:00) Europe/Madrid"
+    assert zwift["local_time_inferred"] is True
+
+
+def test_a_fit_device_clock_gives_the_local_time_of_an_indoor_activity() -> None:
+    start = datetime(2024, 7, 1, 18, 0, tzinfo=UTC)
+    indoor = fit_file(placed(start, GIRONA), before_fix=30, clock_offset=-4 * 3600)
+    rows = [row(1, Activity_Date=activity_date(start), Filename="activities/1.fit"),
+            row(2, Activity_Date=activity_date(start + timedelta(hours=1)))]  # fmt: skip
+    archive = open_archive(export(rows, files={"activities/1.fit": indoor}))
+    trainer = record_of(archive, 1)
+    assert trainer["utc_offset"] == -14400.0
+    assert trainer["start_date_local"] == "2024-07-01T14:00:00Z"
+    assert trainer.get("timezone") is None  # an offset names no zone
+    assert trainer["local_time_inferred"] is False
+    manual = record_of(archive, 2)  # no GPS activity to take a zone from: UTC kept
+    assert manual.get("utc_offset") is None
+    assert manual["local_time_inferred"] is None
+
+
+def test_the_gps_zone_wins_over_the_device_clock() -> None:
+    start = datetime(2024, 7, 1, 6, 0, tzinfo=UTC)
+    fit = fit_file(placed(start, GIRONA), clock_offset=0)  # a clock left on UTC
+    archive = open_archive(
+        export([row(1, Activity_Date=activity_date(start), Filename="activities/1.fit")],
+               files={"activities/1.fit": fit})
+    )  # fmt: skip
+    assert record_of(archive, 1)["utc_offset"] == 7200.0
+
+
+def test_without_any_track_times_stay_utc() -> None:
+    start = datetime(2024, 7, 10, 21, 30, tzinfo=UTC)
+    archive = timed([(1, start, None), (2, start + timedelta(days=1), None)])
+    record = record_of(archive, 1)
+    assert record["start_date_local"] == "2024-07-10T21:30:00"  # the UTC clock, as before
+    assert record.get("timezone") is None
+    assert record.get("utc_offset") is None
+    assert record["local_time_inferred"] is None
+    frame = archive.activities
+    assert frame["utc_offset"].isna().all()
+    assert frame["timezone"].isna().all()
+    assert frame["local_time_inferred"].isna().all()
+    assert one(frame, 1)["hour"] == 21
+
+
+def test_without_reading_routes_times_stay_utc() -> None:
+    archive = timed([(1, datetime(2024, 7, 10, 6, 0, tzinfo=UTC), GIRONA)], routes=False)
+    assert archive.activities["utc_offset"].isna().all()
+    assert record_of(archive, 1)["start_date_local"] == "2024-07-10T06:00:00"
+
+
+def test_zones_are_found_with_no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """timezonefinder ships its boundaries: a fresh finder needs no download."""
+    import socket
+
+    from strava_dash import archive as archive_module
+
+    def offline(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the network was used")
+
+    for name in ("socket", "create_connection", "getaddrinfo"):
+        monkeypatch.setattr(socket, name, offline)
+    archive_module._zone_finder.cache_clear()
+    archive = timed([(1, datetime(2024, 7, 10, 6, 0, tzinfo=UTC), LOS_ANGELES)])
+    assert record_of(archive, 1)["timezone"] == "(GMT-08:00) America/Los_Angeles"
 
 
 # --------------------------------------------------------------------------- sources

@@ -123,7 +123,10 @@ def test_uploaded_archive_opens_the_activities_table(imported: AppTest) -> None:
     assert gear[9002] == "Pegasus 40"
     sidebar = texts(at.sidebar.markdown) + texts(at.sidebar.caption)
     assert "From your Strava archive" in sidebar
-    assert "Times are in UTC" in sidebar
+    # The tracks start near Girona; the manual activity and the one whose file is missing
+    # take that zone from the nearest GPS activity.
+    assert "Local times of activities without GPS are inferred from your nearest" in sidebar
+    assert "Times are in UTC" not in sidebar
     assert "could not be read" in sidebar  # the missing activities/105.gpx
     assert not texts(at.warning)  # no sync line for an archive
     assert not [b for b in [*at.button, *at.sidebar.button] if b.label == "Refresh"]
@@ -160,12 +163,18 @@ def test_activity_detail_reads_streams_from_the_archive(imported: AppTest) -> No
     assert len(at.get("plotly_chart")) == 2  # route, streams
     session = session_of(at)
     assert session.streams[9002]["heartrate"]["data"][:2] == [120, 121]
+    # 2 April 2024, 18:10 UTC, in Girona: 20:10 summer time
+    caption = texts(at.caption).replace("\\", "")  # markdown escapes, as in "20\\:10"
+    assert "Tuesday 02 April 2024, 20:10 local time ·" in caption
     link = at.get("link_button")[0]
     assert link.proto.url == "https://www.strava.com/activities/9002"  # the real activity
     assert not link.proto.disabled
     at.session_state["selected_ids"] = [MANUAL]
     at.run()
     assert NO_STREAMS in texts(at.info)
+    # 24 December 2022, 08:00 UTC: Madrid's winter time, from the nearest GPS activity
+    caption = texts(at.caption).replace("\\", "")
+    assert "Saturday 24 December 2022, 09:00 local time, inferred from your nearest GPS" in caption
 
 
 def test_tracks_of_the_archive_download_as_gpx(downloads: Downloads, imported: AppTest) -> None:
@@ -242,7 +251,8 @@ def test_home_lists_what_could_not_be_read(imported: AppTest) -> None:
     )
     notes = next(e for e in at.expander if "could not be read" in e.label)
     assert "is listed but not in the archive" in texts(notes.markdown)
-    assert "Times are in UTC" in texts(at.info)
+    assert "inferred from your nearest GPS activity" in texts(at.info)
+    assert "Times are in UTC" not in texts(at.info)
     assert not at.file_uploader  # log out first to upload another
 
 
@@ -277,6 +287,32 @@ def test_the_oldest_export_without_times_or_elevation_drives_every_page() -> Non
     for page in ("pages/charts.py", "pages/map.py", "pages/activity.py", "pages/home.py"):
         at.switch_page(page).run()
         assert not at.exception, (page, at.exception)
+    # No activity file, so no time zone: times stay UTC, and every page says so.
+    assert "Times are in UTC" in texts(at.info)
+    assert "Times are in UTC" in texts(at.sidebar.caption)
+    at.switch_page("pages/activity.py").run()
+    at.session_state["selected_ids"] = [2]
+    at.run()
+    assert "Saturday 03 January 2015, 10:00 UTC" in texts(at.caption).replace("\\", "")
+
+
+def test_device_clocks_without_any_gps_say_which_times_are_utc() -> None:
+    rows = [
+        row(1, Activity_Type="Virtual Ride", Filename="activities/1.fit",
+            Activity_Date="May 6, 2024, 4:02:34 AM"),
+        row(2, Activity_Type="Yoga", Activity_Date="May 7, 2024, 6:00:00 PM"),
+    ]  # fmt: skip
+    indoor = fit_file(track_points(30), before_fix=30, clock_offset=3 * 3600)
+    at = upload(new_app(), make_zip({"activities.csv": csv_bytes(CURRENT, rows),
+                                     "activities/1.fit": indoor}))  # fmt: skip
+    assert "Some times are in UTC" in texts(at.sidebar.caption)
+    at.switch_page("pages/activity.py").run()
+    at.session_state["selected_ids"] = [1]
+    at.run()
+    assert "Monday 06 May 2024, 07:02 local time" in texts(at.caption).replace("\\", "")
+    at.session_state["selected_ids"] = [2]
+    at.run()
+    assert "Tuesday 07 May 2024, 18:00 UTC" in texts(at.caption).replace("\\", "")
 
 
 # ----- untrusted uploads -------------------------------------------------------------------

@@ -9,22 +9,38 @@
 Each ``activities.csv`` row becomes a SummaryActivity-shaped dict that goes through
 ``to_frame``; what the export does not have stays NA, never made up:
 
-* ``start_date`` is ``Activity Date`` (UTC). The export has no time zone, so
-  ``start_date_local`` holds the **UTC** clock too, and ``timezone`` / ``utc_offset``
-  are NA: local-calendar columns (``hour``, ``weekday``, ``local_date``…) are UTC-based
-  for archive data, and a UI can tell by ``utc_offset`` being NA.
+* ``start_date`` is ``Activity Date`` (UTC). The export has no time zone; the local
+  time is set as the API gives it (``timezone`` "(GMT+01:00) Europe/Madrid" with the
+  zone's *standard* offset, ``utc_offset`` the real one at the start, DST included, in
+  seconds, ``start_date_local`` the wall clock with Strava's ``Z``), from the first of:
+
+  1. the IANA zone where the activity's track starts (timezonefinder's offline
+     boundaries; zoneinfo's rules). Not for ``Virtual*`` sports, whose positions are
+     a game world's (Zwift's Watopia lies in the Pacific);
+  2. the device clock a FIT file records (``activity.local_timestamp``): ``utc_offset``
+     and ``start_date_local`` only, ``timezone`` NA (an offset names no zone);
+  3. the zone of the tracked activity nearest in time (by ``start_date``, the earlier
+     one on a tie): manual and indoor activities are most likely where the athlete was
+     training then.
+
+  The extra boolean column ``local_time_inferred`` says which: False for 1 and 2, True
+  for 3, NA when no local time is known (no activity with a zone, e.g. ``routes=False``
+  or no GPS at all). Those keep ``start_date_local`` = the **UTC** clock and
+  ``timezone`` / ``utc_offset`` NA, so their local-calendar columns (``hour``,
+  ``weekday``, ``local_date``…) are UTC-based; a UI can tell by ``utc_offset`` being NA.
 * ``distance`` is the metre column; rows without one use the display-unit column, its
   unit (km or mi) found by comparing with the metre column, else with the tracks'
   length, else given as ``distance_unit``; when none of these tells, distance is NA.
 * ``gear_id`` stays NA: the export names gear, it does not give Strava's gear id. The
-  name is in the extra column ``gear_name``; ``calories``, ``description`` and
-  ``private_note`` are extra columns too. ``kilojoules`` is ``Total Work`` (J) / 1000.
+  name is in the extra column ``gear_name``; ``calories``, ``description``,
+  ``private_note`` and ``local_time_inferred`` are extra columns too. ``kilojoules`` is
+  ``Total Work`` (J) / 1000.
 * ``manual`` is True when ``Filename`` is empty; ``upload_id`` is the number in
   ``Filename`` (Strava names the files after the upload id).
 * The route (``map_summary_polyline``, at most 200 points, and ``start_/end_lat/lng``)
   comes from the activity's file (``.gpx``, ``.tcx``, ``.fit``, plain or ``.gz``).
-* NA: ``type`` for sport types with no legacy type, ``workout_type``, ``timezone``,
-  ``utc_offset``, ``trainer``, ``private``, ``visibility``, ``device_watts``, kudos /
+* NA: ``type`` for sport types with no legacy type, ``workout_type``, ``trainer``,
+  ``private``, ``visibility``, ``device_watts``, kudos /
   comment / achievement / photo / PR counts, ``athlete_id``, ``map_id``,
   ``external_id``, ``location_*``, ``device_name``, ``resource_state`` and the other
   API booleans.
@@ -34,13 +50,18 @@ The upload is untrusted: see :class:`ArchiveLimits`; nothing is written to disk.
 
 from __future__ import annotations
 
+import bisect
 import math
 import statistics
 import threading
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from types import TracebackType
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 from pandas.api.extensions import ExtensionDtype
@@ -60,6 +81,9 @@ from strava_dash.archive._zip import (
 from strava_dash.errors import DataError
 from strava_dash.units import M_PER_KM, M_PER_MI
 
+if TYPE_CHECKING:
+    from timezonefinder import TimezoneFinder
+
 __all__ = ["Archive", "ArchiveLimits", "DistanceUnit", "open_archive", "read_archive"]
 
 DistanceUnit = Literal["km", "mi"]
@@ -70,6 +94,7 @@ _EXTRA_DTYPES: Final[dict[str, ExtensionDtype]] = {
     "calories": pd.Float64Dtype(),
     "description": pd.StringDtype(),
     "private_note": pd.StringDtype(),
+    "local_time_inferred": pd.BooleanDtype(),
 }
 OnTrack = Callable[[int, int], None]
 """Progress while routes are read: ``(done, total)`` track files."""
@@ -241,10 +266,11 @@ def _open(
         else:
             files[row.record["id"]] = info
 
-    lengths: dict[int, float] = {}
+    facts = _Facts()
     if routes:
-        lengths = _add_routes(zf, limits, budget, rows, files, notes, on_track)
-    unit = distance_unit or _display_unit(rows, lengths)
+        facts = _add_routes(zf, limits, budget, rows, files, notes, on_track)
+        _add_local_times(rows, facts)
+    unit = distance_unit or _display_unit(rows, facts.lengths)
     _fill_distance(rows, unit, notes)
     return Archive(zf, limits, rows, files, notes, where.how, unit)
 
@@ -287,6 +313,18 @@ def _load(
     return _tracks.parse(data, kind, what)
 
 
+@dataclass
+class _Facts:
+    """What the tracks tell beyond the route, by activity id."""
+
+    lengths: dict[int, float] = field(default_factory=dict)
+    """The track's length (m), to tell the display unit of ``Distance``."""
+    zones: dict[int, str] = field(default_factory=dict)
+    """The IANA zone where the track starts (not for virtual sports)."""
+    clocks: dict[int, float] = field(default_factory=dict)
+    """The FIT device clock's offset from UTC (s), when the file records it."""
+
+
 def _add_routes(
     zf: zipfile.ZipFile,
     limits: ArchiveLimits,
@@ -295,9 +333,10 @@ def _add_routes(
     files: dict[int, zipfile.ZipInfo],
     notes: list[str],
     on_track: OnTrack | None,
-) -> dict[int, float]:
-    """Put each activity's route into its record; return the tracks' lengths (m) by id."""
-    lengths: dict[int, float] = {}
+) -> _Facts:
+    """Put each activity's route into its record; return what else the tracks tell."""
+    facts = _Facts()
+    starts: dict[int, tuple[float, float]] = {}
     todo = [r for r in rows if r.record["id"] in files]
     for done, row in enumerate(todo, start=1):
         record = row.record
@@ -311,13 +350,113 @@ def _add_routes(
         finally:
             if on_track is not None:
                 on_track(done, len(todo))
+        if points.clock_offset is not None:
+            facts.clocks[record["id"]] = points.clock_offset
         found = _tracks.route(points)
         if found is not None:
             record["map"] = {"summary_polyline": found.summary_polyline}
             record["start_latlng"] = list(found.start)
             record["end_latlng"] = list(found.end)
-            lengths[record["id"]] = found.length_m
-    return lengths
+            facts.lengths[record["id"]] = found.length_m
+            if not str(record["sport_type"] or "").startswith("Virtual"):
+                starts[record["id"]] = found.start
+    facts.zones = _zones_at(starts)
+    return facts
+
+
+# --------------------------------------------------------------------------- local time
+
+_ZONE_LOCK: Final = threading.Lock()  # a TimezoneFinder must not be used by two threads
+
+
+@lru_cache(maxsize=1)
+def _zone_finder() -> TimezoneFinder:
+    """One finder for the process (call it holding ``_ZONE_LOCK``). Its boundary data,
+    installed with it, are memory-mapped: about 10 MB of RAM, where ``in_memory=True``
+    takes 35 MB for no faster lookups. Imported here, when first needed (0.1 s)."""
+    from timezonefinder import TimezoneFinder
+
+    return TimezoneFinder()
+
+
+def _zones_at(starts: dict[int, tuple[float, float]]) -> dict[int, str]:
+    """The IANA zone at each ``(lat, lng)``, by id (at sea: ``Etc/GMT±n``); zones that
+    zoneinfo does not know are left out."""
+    if not starts:
+        return {}
+    with _ZONE_LOCK:
+        finder = _zone_finder()
+        found = {i: finder.timezone_at(lng=lng, lat=lat) for i, (lat, lng) in starts.items()}
+    return {i: zone for i, zone in found.items() if zone and _zone_info(zone) is not None}
+
+
+@lru_cache(maxsize=512)
+def _zone_info(zone: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):  # tzdata older than the boundary data
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _zone_label(zone: str, year: int) -> str:
+    """Strava's ``timezone``: "(GMT+01:00) Europe/Madrid", the zone's standard offset.
+
+    The standard offset is the smaller of the year's 1 January and 1 July offsets: DST
+    only ever adds to it. (zoneinfo's ``dst()`` would not do: it takes Irish winter time
+    as a negative DST and so gives Europe/Dublin +01:00, where Strava says +00:00.)
+    """
+    tz = _zone_info(zone) or UTC
+    offsets = [datetime(year, month, 1, tzinfo=UTC).astimezone(tz).utcoffset() for month in (1, 7)]
+    minutes = round(min(o or timedelta(0) for o in offsets).total_seconds() / 60)
+    hours, rest = divmod(abs(minutes), 60)
+    return f"(GMT{'-' if minutes < 0 else '+'}{hours:02d}:{rest:02d}) {zone}"
+
+
+def _add_local_times(rows: Iterable[_csv.Row], facts: _Facts) -> None:
+    """Give each dated record its local time, as the module doc says: its own track's
+    zone, else its FIT device clock, else the zone of the tracked activity nearest in
+    time. Records with none keep the UTC clock."""
+    dated = [
+        (row.record, datetime.fromisoformat(row.record["start_date"]))
+        for row in rows
+        if row.record["start_date"]
+    ]
+    zoned = sorted(
+        (start, facts.zones[record["id"]]) for record, start in dated if record["id"] in facts.zones
+    )
+    moments = [start for start, _ in zoned]
+    for record, start in dated:
+        own = facts.zones.get(record["id"])
+        clock = facts.clocks.get(record["id"])
+        if own is not None:
+            _set_local(record, start, own, None, inferred=False)
+        elif clock is not None:
+            _set_local(record, start, None, clock, inferred=False)
+        elif zoned:
+            at = bisect.bisect_left(moments, start)
+            near = [i for i in (at - 1, at) if 0 <= i < len(zoned)]
+            nearest = min(near, key=lambda i: abs(moments[i] - start))  # earlier on a tie
+            _set_local(record, start, zoned[nearest][1], None, inferred=True)
+
+
+def _set_local(
+    record: dict[str, Any],
+    start: datetime,
+    zone: str | None,
+    clock: float | None,
+    *,
+    inferred: bool,
+) -> None:
+    if zone is not None:
+        offset = start.astimezone(_zone_info(zone) or UTC).utcoffset() or timedelta(0)
+        record["timezone"] = _zone_label(zone, start.year)
+    else:
+        offset = timedelta(seconds=clock or 0.0)
+    record["utc_offset"] = offset.total_seconds()
+    # Like the API: the local wall clock, written with a "Z" it does not mean.
+    record["start_date_local"] = (start + offset).strftime("%Y-%m-%dT%H:%M:%SZ")
+    record["local_time_inferred"] = inferred
 
 
 def _display_unit(rows: list[_csv.Row], lengths: dict[int, float]) -> DistanceUnit | None:

@@ -309,7 +309,8 @@ def _row(cells: Sequence[str], where: Layout) -> Row | str:
         "sport_type": sport,
         "type": LEGACY_TYPE.get(sport, sport if sport in _LEGACY else None) if sport else None,
         "start_date": start.strftime("%Y-%m-%dT%H:%M:%SZ") if start else None,
-        # No time zone in the export: the local clock is taken to be UTC (see the package doc).
+        # No time zone in the export: the UTC clock until the tracks tell the zone (see
+        # the package doc), which then sets start_date_local, timezone and utc_offset.
         "start_date_local": start.strftime("%Y-%m-%dT%H:%M:%S") if start else None,
         "distance": distance,
         "moving_time": _whole(moving),
@@ -341,6 +342,7 @@ def _row(cells: Sequence[str], where: Layout) -> Row | str:
         "calories": number("calories"),
         "description": raw("description") or None,
         "private_note": raw("private_note") or None,
+        "local_time_inferred": None,  # True: local time from a neighbour's zone (package doc)
     }
     upload = _upload_id(filename)
     if upload is not None:

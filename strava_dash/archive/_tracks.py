@@ -3,7 +3,7 @@
 GPX and TCX are read by one small expat reader (DTDs and entities refused, so no XML
 bomb or external entity can load), about four times faster than building gpxpy
 objects: the map needs the route of every activity at import. FIT is decoded
-by fitdecode.
+by fitdecode; its ``activity`` message also gives the device clock's offset from UTC.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import io
 import math
 import warnings
 import xml.parsers.expat
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
@@ -65,6 +64,9 @@ class Points:
     """
 
     columns: dict[str, np.ndarray[Any, np.dtype[np.float64]]] = field(default_factory=dict)
+    clock_offset: float | None = None
+    """FIT only: the recording device's clock minus UTC (s, whole quarter hours), from the
+    ``activity`` message's ``local_timestamp``; None when the file does not say."""
 
     def __len__(self) -> int:
         return len(self.columns.get("time", ()))
@@ -90,13 +92,12 @@ def parse(data: bytes, kind: str, what: str) -> Points:
     Raises:
         DataError: the file cannot be read as that kind (the message names ``what``).
     """
-    readers: dict[str, Callable[[bytes, str], list[dict[str, float]]]] = {
-        "gpx": _read_xml,
-        "tcx": _read_xml,
-        "fit": _read_fit,
-    }
-    rows = readers[kind](data, what)
-    return _columns(rows)
+    if kind == "fit":
+        rows, clock_offset = _read_fit(data, what)
+        points = _columns(rows)
+        points.clock_offset = clock_offset
+        return points
+    return _columns(_read_xml(data, what))
 
 
 def _columns(rows: list[dict[str, float]]) -> Points:
@@ -221,8 +222,14 @@ _FIT_FIELDS: Final = {
 }
 
 
-def _read_fit(data: bytes, what: str) -> list[dict[str, float]]:
+_QUARTER_HOUR: Final = 900
+_MAX_OFFSET: Final = 14 * 3600  # UTC+14 (Kiribati) and UTC-12 bound every real zone
+
+
+def _read_fit(data: bytes, what: str) -> tuple[list[dict[str, float]], float | None]:
+    """The file's samples, and its device clock's offset from UTC when it records one."""
     rows: list[dict[str, float]] = []
+    clock_offset: float | None = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # fitdecode warns about unknown fields
@@ -233,11 +240,26 @@ def _read_fit(data: bytes, what: str) -> list[dict[str, float]]:
             )
             with reader:
                 for frame in reader:
-                    if frame.frame_type == fitdecode.FIT_FRAME_DATA and frame.name == "record":
+                    if frame.frame_type != fitdecode.FIT_FRAME_DATA:
+                        continue
+                    if frame.name == "record":
                         rows.append(_fit_row(frame.fields))
+                    elif frame.name == "activity" and clock_offset is None:
+                        clock_offset = _fit_clock_offset(frame.fields)
     except fitdecode.FitError as exc:
         raise DataError(f"{what} is not a readable FIT file: {exc}") from exc
-    return rows
+    return rows, clock_offset
+
+
+def _fit_clock_offset(fields: list[Any]) -> float | None:
+    """``local_timestamp - timestamp`` of an ``activity`` message, to the quarter hour
+    (both fields name the same instant, one on the device's clock, one in UTC)."""
+    values = {f.name: f.value for f in fields}
+    utc, local = values.get("timestamp"), values.get("local_timestamp")
+    if not (isinstance(utc, int) and isinstance(local, int)):
+        return None  # absent, or the FIT "invalid" value (None once decoded)
+    offset = round((local - utc) / _QUARTER_HOUR) * _QUARTER_HOUR
+    return float(offset) if abs(offset) <= _MAX_OFFSET else None
 
 
 def _fit_row(fields: list[Any]) -> dict[str, float]:

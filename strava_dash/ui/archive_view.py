@@ -26,7 +26,7 @@ from strava_dash.sync import ActivityStore
 from strava_dash.ui import state
 from strava_dash.ui.detail_view import plain
 from strava_dash.ui.state import AthleteSession
-from strava_dash.ui.views import TIMES_IN_UTC
+from strava_dash.ui.views import local_time_note
 
 LIMITS: Final = ArchiveLimits()
 MiB: Final = 1 << 20
@@ -176,8 +176,9 @@ def archive_summary(session: AthleteSession) -> None:
         "file. Log out to upload another or to connect with Strava.",
         icon="🗂️",
     )
-    if session.times_in_utc:
-        st.info(TIMES_IN_UTC, icon="🕒")
+    note = local_time_note(session)
+    if note:
+        st.info(note, icon="🕒")
     if archive.notes:
         noun = "thing" if len(archive.notes) == 1 else "things"
         with st.expander(f"{len(archive.notes)} {noun} in your archive could not be read"):

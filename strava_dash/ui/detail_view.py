@@ -115,6 +115,18 @@ def _summary_items(row: pd.Series[Any], units: Units) -> list[tuple[str, str]]:
     return items
 
 
+def _clock(session: AthleteSession, row: pd.Series[Any]) -> str:
+    """Which clock the start is on: an archive activity may have no known zone (UTC) or
+    one inferred from a neighbour (see :mod:`strava_dash.archive`)."""
+    if session.source != "archive":
+        return "local time"
+    if _value(row, "utc_offset") is None:
+        return "UTC"
+    if _value(row, "local_time_inferred"):
+        return "local time, inferred from your nearest GPS activity"
+    return "local time"
+
+
 def summary(view: FilteredView, row: pd.Series[Any]) -> None:
     """Name, sport, local start, gear, the headline numbers and the Strava link."""
     name = str(_value(row, "name") or UNNAMED)
@@ -122,8 +134,7 @@ def summary(view: FilteredView, row: pd.Series[Any]) -> None:
     parts = [str(_value(row, "sport_type") or "Other")]
     start = _value(row, "start_date_local")
     if start is not None:
-        zone = "UTC" if view.session.times_in_utc else "local time"
-        parts.append(f"{pd.Timestamp(start):%A %d %B %Y, %H:%M} {zone}")
+        parts.append(f"{pd.Timestamp(start):%A %d %B %Y, %H:%M} {_clock(view.session, row)}")
     gear = _value(row, "gear_id")
     if gear is not None:
         parts.append(view.session.gear_names.get(str(gear), str(gear)))

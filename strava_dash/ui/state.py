@@ -89,10 +89,28 @@ class AthleteSession:
 
     @property
     def times_in_utc(self) -> bool:
-        """True for archive data without time zones: "local" times are then UTC."""
+        """True for archive data where no activity got a local time (no GPS activity to
+        tell the zone, no FIT device clock): "local" times are then all UTC."""
         if self.archive is None:
             return False
         return bool(self.archive.activities["utc_offset"].isna().all())
+
+    @property
+    def times_inferred(self) -> bool:
+        """True when some archive activities (without GPS) have the local time of the GPS
+        activity nearest in time: see :mod:`strava_dash.archive`."""
+        if self.archive is None:
+            return False
+        return bool(self.archive.activities["local_time_inferred"].eq(True).any())
+
+    @property
+    def times_partly_utc(self) -> bool:
+        """True when some dated archive activities kept the UTC clock (no GPS activity
+        at all, but FIT device clocks gave others their local time)."""
+        if self.archive is None:
+            return False
+        table = self.archive.activities
+        return bool((table["utc_offset"].isna() & table["start_date"].notna()).any())
 
     def close(self) -> None:
         """Release the uploaded archive (log out, or another athlete takes over)."""

@@ -25,8 +25,18 @@ SOURCE_LABELS: dict[Source, str] = {
 }
 HOME_PAGE = "pages/home.py"
 TIMES_IN_UTC = (
-    'Times are in UTC: Strava\'s archive does not record time zones, so "local" times, '
-    "weekdays and hours follow UTC."
+    "Times are in UTC: Strava's archive does not record time zones and none of your "
+    'activity files tells them, so "local" times, weekdays and hours follow UTC.'
+)
+TIMES_INFERRED = (
+    "Local times of activities without GPS are inferred from your nearest GPS activity: "
+    "Strava's archive does not record time zones, so they are found from where your GPS "
+    "activities start."
+)
+TIMES_PARTLY_UTC = (
+    "Some times are in UTC: Strava's archive does not record time zones and no GPS "
+    "activity of yours tells them; only files holding the device's clock give a local "
+    'time. The others\' "local" times, weekdays and hours follow UTC.'
 )
 
 
@@ -69,12 +79,24 @@ def _athlete_card(session: AthleteSession) -> None:
         right.markdown(card)
     else:  # an archive has no picture: no empty column in front of the name
         sidebar.markdown(card)
-    if session.times_in_utc:
-        sidebar.caption(TIMES_IN_UTC)
+    note = local_time_note(session)
+    if note:
+        sidebar.caption(note)
     notes = session.archive.notes if session.archive is not None else ()
     if notes:
         what = "1 part" if len(notes) == 1 else f"{len(notes)} parts"
         sidebar.caption(f"{what} of your archive could not be read: Home lists them.")
+
+
+def local_time_note(session: AthleteSession) -> str | None:
+    """What "local" times mean in an archive session's data; None when they are known."""
+    if session.times_in_utc:
+        return TIMES_IN_UTC
+    if session.times_inferred:
+        return TIMES_INFERRED
+    if session.times_partly_utc:
+        return TIMES_PARTLY_UTC
+    return None
 
 
 def _escape(text: str) -> str:
