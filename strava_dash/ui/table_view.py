@@ -71,11 +71,10 @@ def headline_metrics(view: FilteredView) -> None:
         f"{now['elevation_m'] / per_m:,.0f}",
         delta("elevation_m", per_m, lambda v: f"{v:,.0f}"),
     )
-    if before is not None:
-        st.caption(
-            f"Changes compare with the {(view.spec.end - view.spec.start).days + 1} days "  # type: ignore[operator]
-            "before the chosen period."
-        )
+    start, end = view.spec.start, view.spec.end
+    if before is not None and start is not None and end is not None:
+        days = (end - start).days + 1
+        st.caption(f"Changes compare with the {days} days before the chosen period.")
 
 
 def _column_config(keys: list[str], units: Units) -> dict[str, ColumnConfig]:
