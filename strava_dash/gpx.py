@@ -43,6 +43,7 @@ import gpxpy.gpx
 import pandas as pd
 
 from strava_dash.activities import STRAVA_ACTIVITY_URL
+from strava_dash.client import STREAM_KEYS
 from strava_dash.errors import DataError
 from strava_dash.export import filename_slug
 
@@ -52,19 +53,8 @@ CREATOR: Final = "Dash for Strava"
 LINK_TEXT: Final = "View on Strava"
 
 # CSV column order: the API's stream types, latlng split in two; unknown streams follow.
-_CSV_ORDER: Final = (
-    "time",
-    "distance",
-    "lat",
-    "lng",
-    "altitude",
-    "velocity_smooth",
-    "heartrate",
-    "cadence",
-    "watts",
-    "temp",
-    "moving",
-    "grade_smooth",
+_CSV_ORDER: Final = tuple(
+    column for key in STREAM_KEYS for column in (("lat", "lng") if key == "latlng" else (key,))
 )
 _MAX_SLUG: Final = 60
 # Characters XML 1.0 cannot hold (C0 controls but tab/newline/CR, surrogates, U+FFFE/F).
