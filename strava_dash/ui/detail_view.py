@@ -230,7 +230,8 @@ def activity_detail(view: FilteredView) -> None:
     """Picker, summary, route and streams of one of the filtered activities."""
     activity_id = pick_activity(view)
     row = view.filtered.loc[view.filtered["id"] == activity_id].iloc[0]
-    record = view.session.records_by_id().get(activity_id, {"id": activity_id})
+    found = view.session.records_for([activity_id])
+    record = found[0] if found else {"id": activity_id}
     summary(view, row)
     left, right = st.columns(2, gap="large")
     with right:

@@ -123,6 +123,12 @@ class AthleteSession:
         with self.store.lock:
             return dict(self.store.records)
 
+    def records_for(self, ids: list[int]) -> list[dict[str, Any]]:
+        """The raw records of ``ids``, in that order (ids no longer held are skipped)."""
+        with self.store.lock:
+            held = self.store.records
+            return [held[i] for i in ids if i in held]
+
 
 def _with_archive_gear(frame: pd.DataFrame, archive_table: pd.DataFrame) -> pd.DataFrame:
     # The export names gear but has no Strava gear id; the name stands in as the key of

@@ -157,8 +157,7 @@ def download_buttons(view: FilteredView, shown: pd.DataFrame) -> None:
     stamp = datetime.now(UTC)
     name = view.session.display_name
     ids = view.filtered["id"].tolist()
-    records = view.session.records_by_id()
-    raw = [records[i] for i in ids if i in records]
+    session = view.session
     about = {
         "Athlete": view.session.display_name,
         "Source": SOURCES[view.session.source],
@@ -198,7 +197,7 @@ def download_buttons(view: FilteredView, shown: pd.DataFrame) -> None:
     )
     c3.download_button(
         "Download raw JSON",
-        data=lambda: export.to_json(raw),
+        data=lambda: export.to_json(session.records_for(ids)),
         file_name=download_name("activities", name, stamp.date(), "json"),
         mime="application/json",
         key="download_json",
