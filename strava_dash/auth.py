@@ -28,7 +28,6 @@ from strava_dash.transport import Clock, build_session, json_body, send, utc_now
 
 #: What the app asks for: public profile plus every activity, Only-You ones included.
 REQUESTED_SCOPES: tuple[str, ...] = ("read", "activity:read_all")
-ACTIVITY_SCOPES = frozenset({"activity:read", "activity:read_all"})
 #: Refresh this long before ``expires_at`` so a request never starts with a dying token.
 REFRESH_MARGIN_S = 300
 

@@ -31,8 +31,6 @@ from strava_dash.ui.state import AthleteSession
 
 log = logging.getLogger(__name__)
 
-STRAVA_ORANGE = "#FC5200"
-
 
 @st.cache_data(show_spinner=False, max_entries=2)
 def _demo_records(hour: str) -> list[dict[str, object]]:

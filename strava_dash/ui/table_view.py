@@ -11,7 +11,7 @@ from streamlit.elements.lib.column_types import ColumnConfig
 
 from strava_dash import export
 from strava_dash.export import download_name
-from strava_dash.filters import FilterSpec, apply_filters, summarize
+from strava_dash.filters import apply_filters, summarize
 from strava_dash.table import (
     BY_KEY,
     COLUMNS,
@@ -205,8 +205,3 @@ def download_buttons(view: FilteredView, shown: pd.DataFrame) -> None:
         icon=":material/data_object:",
         use_container_width=True,
     )
-
-
-def describe_filters(spec: FilterSpec) -> str:
-    active = spec.describe()
-    return "All activities" if not active else " · ".join(f"{k}: {v}" for k, v in active.items())
