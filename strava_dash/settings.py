@@ -106,3 +106,89 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Build from ``os.environ`` (or the given mapping)."""
         return cls.from_mapping(os.environ if environ is None else environ)
+
+
+# --------------------------------------------------------------------------- hosting
+
+#: Hosting keys: environment name -> short name in the ``[dash]`` secrets section.
+HOSTING_KEYS = {
+    "DASH_DATABASE_URL": "database_url",
+    "DASH_RETENTION_DAYS": "retention_days",
+    "DASH_REDIS_URL": "redis_url",
+    "DASH_FALLBACK_SHARE": "fallback_share",
+    "STRAVA_WEBHOOK_VERIFY_TOKEN": "webhook_verify_token",
+    "STRAVA_WEBHOOK_SUBSCRIPTION_ID": "webhook_subscription_id",
+}
+#: ``DASH_DATABASE_URL=none`` keeps every athlete's data in the browser session only.
+NO_DATABASE = "none"
+APP_DIR_NAME = "strava-dash"
+
+
+def default_database_url() -> str:
+    """SQLite under the user's data directory, so ``streamlit run app.py`` needs nothing else."""
+    from platformdirs import user_data_path
+
+    return f"sqlite:///{user_data_path(APP_DIR_NAME) / 'dash.sqlite3'}"
+
+
+@dataclass(frozen=True)
+class HostingSettings:
+    """Where athletes' data is kept and how replicas share Strava's budget.
+
+    ``database_url`` None means session-only (nothing stored). URLs may carry passwords
+    and the verify token is a shared secret with Strava: all three stay out of ``repr``.
+    """
+
+    database_url: str | None = field(default_factory=default_database_url, repr=False)
+    retention_days: int = 7
+    redis_url: str | None = field(default=None, repr=False)
+    #: The share of Strava's window a replica allows itself while Redis is unreachable.
+    fallback_share: float = 0.25
+    webhook_verify_token: str = field(default="", repr=False)
+    webhook_subscription_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.retention_days < 1:
+            raise ConfigError("DASH_RETENTION_DAYS must be a whole number of days, at least 1")
+        if not 0 < self.fallback_share <= 1:
+            raise ConfigError("DASH_FALLBACK_SHARE must be a fraction above 0 and at most 1")
+
+    @property
+    def stores_data(self) -> bool:
+        return self.database_url is not None
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> HostingSettings:
+        """Build from ``DASH_…`` environment-style keys or ``[dash]`` short keys."""
+        picked: dict[str, Any] = {}
+        for key, short in HOSTING_KEYS.items():
+            raw = values.get(key, values.get(short))
+            text = "" if raw is None else str(raw).strip()
+            if not text:
+                continue
+            if short == "database_url":
+                picked[short] = None if text.lower() == NO_DATABASE else text
+            elif short in ("retention_days", "webhook_subscription_id"):
+                if not text.isdigit():
+                    raise ConfigError(f"{key} must be a whole number, got {text!r}")
+                picked[short] = int(text)
+            elif short == "fallback_share":
+                picked[short] = _fraction(key, text)
+            else:
+                picked[short] = text
+        return cls(**picked)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> HostingSettings:
+        return cls.from_mapping(os.environ if environ is None else environ)
+
+
+def _fraction(key: str, text: str) -> float:
+    """``0.25`` or ``1/4``."""
+    try:
+        if "/" in text:
+            top, bottom = text.split("/", 1)
+            return float(top) / float(bottom)
+        return float(text)
+    except (ValueError, ZeroDivisionError):
+        raise ConfigError(f"{key} must be a fraction like 0.25 or 1/4, got {text!r}") from None

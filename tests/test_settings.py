@@ -5,7 +5,7 @@ import logging
 import pytest
 
 from strava_dash.errors import ConfigError
-from strava_dash.settings import DEFAULT_REDIRECT_URI, Settings
+from strava_dash.settings import DEFAULT_REDIRECT_URI, HostingSettings, Settings
 
 SECRET = "0123456789abcdef0123456789abcdef01234567"
 
@@ -89,3 +89,54 @@ def test_settings_are_frozen() -> None:
     settings = Settings.from_env({})
     with pytest.raises(AttributeError):
         settings.client_id = "1"  # type: ignore[misc]
+
+
+# --------------------------------------------------------------------------- hosting
+
+
+def test_hosting_defaults_to_sqlite_under_the_user_data_dir() -> None:
+    hosting = HostingSettings.from_mapping({})
+    assert hosting.database_url is not None
+    assert hosting.database_url.startswith("sqlite:///")
+    assert hosting.database_url.endswith("strava-dash/dash.sqlite3")
+    assert (hosting.retention_days, hosting.fallback_share, hosting.redis_url) == (7, 0.25, None)
+
+
+def test_hosting_none_keeps_data_in_the_session_only() -> None:
+    assert HostingSettings.from_mapping({"DASH_DATABASE_URL": "None"}).stores_data is False
+
+
+def test_hosting_env_names_and_secret_names_both_work() -> None:
+    from_env = HostingSettings.from_mapping(
+        {"DASH_RETENTION_DAYS": "30", "DASH_FALLBACK_SHARE": "1/3", "DASH_REDIS_URL": "redis://h"}
+    )
+    from_secrets = HostingSettings.from_mapping({"retention_days": 30, "fallback_share": "0.5"})
+    assert (from_env.retention_days, from_env.redis_url) == (30, "redis://h")
+    assert from_env.fallback_share == pytest.approx(1 / 3)
+    assert (from_secrets.retention_days, from_secrets.fallback_share) == (30, 0.5)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("DASH_RETENTION_DAYS", "seven", "DASH_RETENTION_DAYS"),
+        ("DASH_RETENTION_DAYS", "0", "DASH_RETENTION_DAYS"),
+        ("DASH_FALLBACK_SHARE", "2", "DASH_FALLBACK_SHARE"),
+        ("DASH_FALLBACK_SHARE", "1/0", "DASH_FALLBACK_SHARE"),
+        ("STRAVA_WEBHOOK_SUBSCRIPTION_ID", "abc", "STRAVA_WEBHOOK_SUBSCRIPTION_ID"),
+    ],
+)
+def test_hosting_bad_values_name_their_key(key: str, value: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        HostingSettings.from_mapping({key: value})
+
+
+def test_hosting_repr_hides_passwords_and_the_verify_token() -> None:
+    hosting = HostingSettings.from_mapping(
+        {
+            "DASH_DATABASE_URL": "postgresql+psycopg://u:pw-secret@h/db",
+            "DASH_REDIS_URL": "redis://:redis-secret@h",
+            "STRAVA_WEBHOOK_VERIFY_TOKEN": "verify-secret",
+        }
+    )
+    assert "secret" not in repr(hosting)

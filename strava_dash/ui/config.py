@@ -8,12 +8,12 @@ from typing import Any
 import streamlit as st
 
 from strava_dash.errors import ConfigError
-from strava_dash.settings import KEYS, Settings
+from strava_dash.settings import HOSTING_KEYS, KEYS, HostingSettings, Settings
 
 
-def _secrets_section() -> dict[str, Any]:
+def _secrets_section(name: str = "strava") -> dict[str, Any]:
     try:
-        section = st.secrets.get("strava", {})
+        section = st.secrets.get(name, {})
     except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
         return {}
     return dict(section) if hasattr(section, "items") else {}
@@ -31,3 +31,14 @@ def load_settings() -> tuple[Settings, ConfigError | None]:
         return Settings.from_mapping(values), None
     except ConfigError as error:
         return Settings(), error
+
+
+def load_hosting() -> HostingSettings:
+    """Storage and replica settings: ``[dash]`` in ``st.secrets``, overridden by the env.
+
+    Unlike the Strava credentials, a bad value here stops the app: running on with a
+    different store than the one configured would hide or lose athletes' data.
+    """
+    values: dict[str, Any] = _secrets_section("dash")
+    values.update({k: v for k, v in os.environ.items() if k in HOSTING_KEYS and v.strip()})
+    return HostingSettings.from_mapping(values)
