@@ -103,3 +103,14 @@ class RateLimitError(StravaAPIError):
 
 class TransportError(StravaAPIError):
     """Strava could not be reached (network failure, timeout) after the bounded retries."""
+
+
+class StoreError(StravaDashError):
+    """The athlete store cannot be read or written (disk full, database down, read-only).
+
+    The message is safe to show: it never carries the database URL or stored data.
+    """
+
+
+class AthleteGone(StoreError):
+    """The athlete's stored data was deleted (deauthorized, swept) while a sync ran."""

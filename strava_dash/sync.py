@@ -23,12 +23,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from strava_dash.activities import SPORT_GROUPS
 from strava_dash.budget import RESET_MARGIN
@@ -64,6 +64,29 @@ def start_epoch(record: dict[str, Any]) -> int | None:
         return None
 
 
+@dataclass(frozen=True)
+class Cursors:
+    """Where a sync stands: what a store must keep for the next one to resume."""
+
+    complete: bool = False
+    tail_before: int | None = None
+    head_before: int | None = None
+    total_hint: int | None = None
+    last_synced: datetime | None = None
+
+
+class Persistence(Protocol):
+    """Where an :class:`ActivityStore` writes its pages through to (the athlete store).
+
+    ``save`` must not raise: a store that cannot be written reports it and turns itself
+    off, and the sync goes on in memory.
+    """
+
+    def save(self, page: list[dict[str, Any]], cursors: Cursors, *, recheck_done: bool) -> None:
+        """Write ``page`` (merged already) and ``cursors`` in one transaction."""
+        ...
+
+
 @dataclass
 class ActivityStore:
     """The raw records of one athlete, by id, plus where an interrupted walk resumes.
@@ -81,7 +104,36 @@ class ActivityStore:
     total_hint: int | None = None
     revision: int = 0
     last_synced: datetime | None = None
+    #: A webhook said an activity starting here (epoch s) changed: the next head walk
+    #: reads down past it instead of stopping at the first page with nothing new.
+    recheck_from: int | None = None
+    #: Set for a proven Strava athlete when a store is configured; None: memory only.
+    persistence: Persistence | None = field(default=None, repr=False, compare=False)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+
+    def cursors(self) -> Cursors:
+        with self.lock:
+            return Cursors(
+                self.complete, self.tail_before, self.head_before, self.total_hint, self.last_synced
+            )
+
+    def restore(self, records: dict[int, dict[str, Any]], cursors: Cursors) -> None:
+        """Take over what a store kept (a returning visit), replacing what is held."""
+        with self.lock:
+            self.records = dict(records)
+            self.complete = cursors.complete
+            self.tail_before = cursors.tail_before
+            self.head_before = cursors.head_before
+            self.total_hint = cursors.total_hint
+            self.last_synced = cursors.last_synced
+            self.revision += 1
+
+    def checkpoint(
+        self, page: Sequence[dict[str, Any]] = (), *, recheck_done: bool = False
+    ) -> None:
+        """Write a merged page and the current cursors through to the persistence, if any."""
+        if self.persistence is not None:
+            self.persistence.save(list(page), self.cursors(), recheck_done=recheck_done)
 
     def merge(self, page: Iterable[dict[str, Any]]) -> tuple[int, int]:
         """Add or replace records by id; returns (added, updated)."""
@@ -235,13 +287,18 @@ class _Walk:
                 # An interrupted head walk left a gap below what it had read: fill it first.
                 self.run("head", store.head_before)
             self.run("head", None)
-            store.head_before = None
+            recheck_done = store.recheck_from is not None
+            with store.lock:
+                store.head_before = None
+                store.recheck_from = None
+            store.checkpoint(recheck_done=recheck_done)
             self.head_done = True
         if not store.complete and self.run("tail", store.tail_before, self._expected()):
             with store.lock:
                 store.complete = True
                 store.tail_before = None
                 store.head_before = None
+            store.checkpoint()
 
     def run(self, phase: Phase, before: int | None, expected: Expected | None = None) -> bool:
         """Walk pages from ``before``; True when the walk reached its natural end."""
@@ -249,24 +306,34 @@ class _Walk:
         pages = self.client.iter_pages(before=before, per_page=MAX_PER_PAGE, expected=expected)
         with closing(pages):
             for page in pages:
-                all_known = phase == "head" and all(r.get("id") in self.store.records for r in page)
+                starts = [s for s in map(start_epoch, page) if s is not None]
+                all_known = (
+                    phase == "head"
+                    and all(r.get("id") in self.store.records for r in page)
+                    and self._past_recheck(starts)
+                )
                 added, updated = self.store.merge(page)
                 self.added += added
                 self.updated += updated
                 self.pages += 1
-                starts = [s for s in map(start_epoch, page) if s is not None]
                 cursor = min(starts) + 1 if starts else before
                 with self.store.lock:
                     if phase == "tail":
                         self.store.tail_before = cursor
                     else:
                         self.store.head_before = cursor
+                self.store.checkpoint(page)
                 self.report(phase)
                 if phase == "tail":
                     self._start_stats()
                 if all_known:
                     return False
         return True
+
+    def _past_recheck(self, starts: list[int]) -> bool:
+        """Whether a head walk has read down to what a webhook said changed (if anything)."""
+        recheck = self.store.recheck_from
+        return recheck is None or (bool(starts) and min(starts) <= recheck)
 
     # ------------------------------------------------------------ the length hint
 
@@ -381,6 +448,7 @@ def sync(
             return walk.result(error)
         break
     store.last_synced = clock()
+    store.checkpoint()
     return walk.result()
 
 
