@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import paging, tables, ui
+from benchmarks import paging, returning, tables, ui
 from benchmarks.common import Table, Target
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,13 +79,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="where the fake Strava runs (a thread shares this process's GIL)",
     )
     parser.add_argument(
-        "--only", choices=("paging", "tables", "ui"), action="append", help="run only these"
+        "--only",
+        choices=("paging", "returning", "tables", "ui"),
+        action="append",
+        help="run only these",
     )
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     logging.getLogger("streamlit").setLevel(logging.ERROR)
-    sections = set(args.only or ("paging", "tables", "ui"))
+    sections = set(args.only or ("paging", "returning", "tables", "ui"))
     command = "python -m benchmarks " + shlex.join(sys.argv[1:] if argv is None else argv)
     machine = _machine()
     started = time.perf_counter()
@@ -96,6 +99,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         out.append(result.table)
         targets += result.targets
         print(result.table.markdown(), flush=True)
+    if "returning" in sections:
+        visits, visit_targets = returning.run(args.latency, args.activities, args.server)
+        out.append(visits)
+        targets += visit_targets
+        print(visits.markdown(), flush=True)
     if "tables" in sections:
         made = tables.run(args.records, args.excel, args.repeat)
         out += [made.transform, made.export]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from strava_dash import APP_NAME
-from strava_dash.ui import state
+from strava_dash.ui import state, storage
 from strava_dash.ui.archive_view import archive_summary, archive_uploader
 from strava_dash.ui.config import load_settings
 from strava_dash.ui.login import connect_button, start_demo
@@ -21,16 +21,23 @@ st.markdown(
     "ever recorded, filter them, and download exactly what you filtered as CSV, Excel or "
     "the raw Strava JSON."
 )
-st.caption(
-    "Privacy: your token and activities stay in this browser session on the server and "
-    "are gone when you log out or close the tab. Nothing is stored anywhere else."
-)
+hosting, hosting_error = storage.hosting()
+st.caption(storage.privacy_text(hosting))
 
+deleted = st.session_state.pop(state.DELETED_MESSAGE, None)
+if deleted:
+    st.success(deleted, icon=":material/delete_forever:")
 message = st.session_state.pop(state.LOGIN_MESSAGE, None)
 if message:
     st.error(message, icon="🔒")
 if config_error is not None:
     st.error(f"Strava login is unavailable: {config_error}", icon="⚙️")
+if hosting_error is not None:
+    st.error(
+        f"Storage is misconfigured: {hosting_error}. Until it is fixed, this server keeps "
+        "activities in the browser session only.",
+        icon="⚙️",
+    )
 
 if session is not None and not session.needs_reconnect:
     if session.source == "strava":

@@ -10,9 +10,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import requests
 
@@ -196,6 +196,44 @@ def deauthorize(
         "POST",
         settings.deauthorize_url,
         data={"access_token": access_token},
+        now=now,
+    )
+
+
+#: Strava retires ``/oauth/deauthorize`` on this day (strava-api.md, upcoming changes).
+DEAUTHORIZE_RETIRED = datetime(2027, 6, 1, tzinfo=UTC)
+#: The API host from the same day; configuring it means the app already speaks the new API.
+NEW_API_HOST = "www.api-v3.strava.com"
+
+
+def uses_revoke_endpoint(settings: Settings, now: datetime) -> bool:
+    """Whether access is revoked with ``/oauth/revoke`` rather than ``/oauth/deauthorize``."""
+    return urlsplit(settings.api_url).hostname == NEW_API_HOST or now >= DEAUTHORIZE_RETIRED
+
+
+def revoke_access(
+    settings: Settings,
+    token: Token,
+    *,
+    session: requests.Session | None = None,
+    now: Clock = utc_now,
+) -> None:
+    """End the app's access for this athlete at Strava (every token of the grant).
+
+    ``/oauth/deauthorize`` until Strava retires it, ``/oauth/revoke`` from then on or
+    when the new API host is configured: client credentials as HTTP Basic, the refresh
+    token as ``token`` (revoking it revokes the access token too).
+    """
+    if not uses_revoke_endpoint(settings, now()):
+        deauthorize(settings, token.access_token, session=session, now=now)
+        return
+    http = session or build_session()
+    send(
+        http,
+        "POST",
+        settings.revoke_url,
+        data={"token": token.refresh_token, "token_type_hint": "refresh_token"},
+        auth=(settings.client_id, settings.client_secret),
         now=now,
     )
 

@@ -83,6 +83,10 @@ class Settings:
     def deauthorize_url(self) -> str:
         return f"{self.base_url}/oauth/deauthorize"
 
+    @property
+    def revoke_url(self) -> str:
+        return f"{self.base_url}/oauth/revoke"
+
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> Settings:
         """Build from a mapping with either ``STRAVA_CLIENT_ID`` or ``client_id`` style keys.

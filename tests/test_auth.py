@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,6 +20,8 @@ from strava_dash.auth import (
     exchange_code,
     parse_scopes,
     refresh,
+    revoke_access,
+    uses_revoke_endpoint,
 )
 from strava_dash.client import StravaClient
 from strava_dash.errors import AuthError, ScopeError, StravaAPIError
@@ -221,3 +224,33 @@ def test_token_repr_hides_secrets() -> None:
 def test_malformed_token_answer_is_an_auth_error() -> None:
     with pytest.raises(AuthError, match="lacks"):
         Token.from_response({"token_type": "Bearer"})
+
+
+# ----- revoking access: /oauth/deauthorize until Strava retires it, then /oauth/revoke --------
+
+
+def test_the_revoke_endpoint_is_used_from_its_day_or_with_the_new_api_host() -> None:
+    settings = Settings(client_id="1", client_secret="s")
+    new_host = replace(settings, api_url="https://www.api-v3.strava.com")
+    assert not uses_revoke_endpoint(settings, datetime(2027, 5, 31, 23, 59, tzinfo=UTC))
+    assert uses_revoke_endpoint(settings, datetime(2027, 6, 1, tzinfo=UTC))
+    assert uses_revoke_endpoint(new_host, datetime(2026, 12, 6, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    ("today", "endpoint"),
+    [
+        (datetime(2026, 12, 6, tzinfo=UTC), "/oauth/deauthorize"),
+        (datetime(2027, 6, 1, tzinfo=UTC), "/oauth/revoke"),
+    ],
+)
+def test_revoke_access_ends_every_token_of_the_grant(
+    fake_strava: FakeStrava, today: datetime, endpoint: str
+) -> None:
+    athlete = fake_strava.add_athlete()
+    token = Token.from_response(fake_strava.issue_token(athlete.id))
+    revoke_access(settings_for(fake_strava), token, now=lambda: today)
+    assert fake_strava.deauthorized == [athlete.id]
+    assert [r.path for r in fake_strava.requests if r.path.startswith("/oauth/")] == [endpoint]
+    with pytest.raises(AuthError):
+        StravaClient(token.access_token, api_url=fake_strava.api_url).athlete()

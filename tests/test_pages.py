@@ -275,9 +275,12 @@ def test_token_expiring_mid_sync_is_refreshed(
     assert len(session.store.records) == 750
 
 
-def test_log_out_revokes_at_strava_and_clears_the_session(
+def test_log_out_without_a_store_revokes_at_strava_and_clears_the_session(
     monkeypatch: pytest.MonkeyPatch, fake_strava: FakeStrava, athlete
 ) -> None:
+    # Nothing is kept for a next visit, so nothing speaks for keeping the grant either.
+    # (With a store, log-out keeps both: tests/test_pages_store.py.)
+    monkeypatch.setenv("DASH_DATABASE_URL", "none")
     at = connect(monkeypatch, fake_strava)
     log_in(at, oauth_redirect(fake_strava, at))
     wait_for_sync(at)

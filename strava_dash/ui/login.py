@@ -19,15 +19,17 @@ from strava_dash.auth import (
     check_scopes,
     deauthorize,
     describe_token_error,
+    revoke_access,
 )
 from strava_dash.budget import budget_for
 from strava_dash.client import StravaClient
-from strava_dash.errors import ScopeError, StravaAPIError, StravaDashError
+from strava_dash.errors import ScopeError, StoreError, StravaAPIError, StravaDashError
 from strava_dash.settings import Settings
 from strava_dash.sync import ActivityStore
 from strava_dash.transport import build_session, error_for
 from strava_dash.ui import state
 from strava_dash.ui.state import AthleteSession
+from strava_dash.ui.storage import Restored, delete_stored, restore
 
 log = logging.getLogger(__name__)
 
@@ -136,14 +138,19 @@ def start_strava(settings: Settings, token: Token, *, private_warning: str | Non
     )
     if same_athlete and previous is not None:
         store, gear = previous.store, previous.gear_names
+        restored = Restored(previous.recorder, None, previous.store_notice)
     else:
         store, gear = ActivityStore(athlete_id=token.athlete_id), {}
+        restored = restore(token, store)
+        gear.update(restored.gear_names or {})
     session = AthleteSession(
         "strava",
         dict(token.athlete),
         store,
         tokens=manager,
         gear_names=gear,
+        recorder=restored.recorder,
+        store_notice=restored.notice,
         private_warning=private_warning,
     )
     budget = budget_for(settings.api_url, settings.client_id)
@@ -153,10 +160,18 @@ def start_strava(settings: Settings, token: Token, *, private_warning: str | Non
 
 
 def log_out(settings: Settings) -> None:
-    """Revoke the grant at Strava, then forget the whole browser session."""
+    """Forget the whole browser session.
+
+    With a store, the grant stays: revoking it obliges the app to delete the athlete's
+    data (and Strava's deauthorization event would), so that is what "Disconnect and
+    delete my data" does. Without one nothing is kept, so access is revoked as well.
+    """
     session = state.current()
     notice = None
-    if session is not None and session.tokens is not None:
+    stored = session is not None and session.recorder is not None
+    if session is not None and session.recorder is not None:
+        session.recorder.detach()
+    if session is not None and session.tokens is not None and not stored:
         try:
             deauthorize(settings, session.tokens.access_token())
         except StravaAPIError as error:
@@ -168,3 +183,45 @@ def log_out(settings: Settings) -> None:
     state.clear()
     if notice:
         st.session_state[state.LOGIN_MESSAGE] = notice
+
+
+def disconnect_and_delete(settings: Settings) -> None:
+    """Revoke the app's access at Strava and delete everything stored for this athlete.
+
+    The session is forgotten only when the deletion worked; otherwise it stays, with a
+    message, so the athlete can try again.
+    """
+    session = state.current()
+    if session is None or session.source != "strava" or session.athlete_id is None:
+        return
+    if session.recorder is not None:
+        session.recorder.detach()  # a page arriving now must not write rows back
+    if session.job is not None:
+        session.job.cancel()
+    revoke_failed = False
+    if session.tokens is not None:
+        try:
+            revoke_access(settings, session.tokens.token)
+        except StravaAPIError as error:
+            log.warning("revoking access failed: %s", error)
+            revoke_failed = True
+    try:
+        deleted = delete_stored(session.athlete_id)
+    except StoreError as error:
+        st.session_state[state.LOGIN_MESSAGE] = (
+            f"Your data could not be deleted from this server right now ({error}). Please try "
+            "again in a minute."
+        )
+        return
+    state.clear()
+    done = (
+        "Your data was deleted from this server"
+        + ("" if deleted else " (nothing was stored)")
+        + " and Dash for Strava's access to your Strava account was revoked."
+    )
+    if revoke_failed:
+        done = (
+            "Your data was deleted from this server, but Strava could not be told to revoke "
+            "access: revoke it yourself at strava.com → Settings → My Apps."
+        )
+    st.session_state[state.DELETED_MESSAGE] = done

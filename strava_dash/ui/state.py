@@ -17,10 +17,12 @@ from strava_dash.archive import Archive
 from strava_dash.auth import TokenManager
 from strava_dash.client import StravaClient
 from strava_dash.errors import AuthError
+from strava_dash.store import AthleteRecorder
 from strava_dash.sync import ActivityStore, SyncJob
 
 SESSION = "dash_session"
 LOGIN_MESSAGE = "login_message"
+DELETED_MESSAGE = "deleted_message"
 OAUTH_BUTTON = "strava_oauth"
 OAUTH_ATTEMPT = "strava_oauth_attempt"
 UNITS = "units"
@@ -45,6 +47,10 @@ class AthleteSession:
     #: Decoded route polylines for the map, by encoded string (maps.decode_polylines).
     decoded_routes: dict[str, Any] = field(default_factory=dict, repr=False)
     job: SyncJob | None = None
+    #: Writes this athlete's data through to the server's store (Strava logins only).
+    recorder: AthleteRecorder | None = None
+    #: Why this session's data is not being stored, in words for the athlete.
+    store_notice: str | None = None
     private_warning: str | None = None
     #: Set when a request outside the sync (tracks, streams) found the grant dead.
     grant_lost: bool = False
@@ -60,6 +66,13 @@ class AthleteSession:
         """The grant died (revoked, or its refresh failed): data stays, reconnect to go on."""
         report = self.job.report if self.job is not None else None
         return self.grant_lost or (report is not None and isinstance(report.error, AuthError))
+
+    @property
+    def store_problem(self) -> str | None:
+        """What went wrong with storing this athlete's data, if anything."""
+        if self.store_notice:
+            return self.store_notice
+        return self.recorder.error if self.recorder is not None else None
 
     @property
     def athlete_id(self) -> int | None:

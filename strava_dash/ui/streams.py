@@ -36,11 +36,24 @@ def get_streams(session: AthleteSession, record: dict[str, Any]) -> dict[str, An
             archive = session.archive
             has_file = archive is not None and archive.has_track(activity_id)
             streams = archive.track(activity_id) if archive is not None and has_file else {}
+        elif (stored := _stored(session, activity_id)) is not None:
+            streams = stored
         elif session.client is None:
             raise AuthError(None, "Not connected to Strava; connect again on the Home page")
         else:
             streams = session.client.streams(activity_id)
+            if session.recorder is not None:
+                session.recorder.save_stream(activity_id, streams)
     except NotFoundError:
         streams = {}
+        if session.recorder is not None:
+            session.recorder.save_stream(activity_id, streams)
     session.streams[activity_id] = streams
     return streams
+
+
+def _stored(session: AthleteSession, activity_id: int) -> dict[str, Any] | None:
+    """Streams an earlier visit fetched (each cost a request), from the server's store."""
+    if session.source != "strava" or session.recorder is None:
+        return None
+    return session.recorder.stream(activity_id)

@@ -26,25 +26,36 @@ def _gear_fetcher(session: AthleteSession) -> Callable[[StravaClient, ActivitySt
     """After a sync: one ``/gear/{id}`` request per gear not named yet (kept for the session)."""
 
     def fetch(client: StravaClient, store: ActivityStore) -> None:
-        with store.lock:
-            wanted = {r.get("gear_id") for r in store.records.values()}
-        for gear_id in sorted(g for g in wanted if isinstance(g, str) and g):
-            if gear_id in session.gear_names:
-                continue
-            room = budget_room(client)
-            if room is not None and room < GEAR_BUDGET_RESERVE:
-                return
-            try:
-                gear = client.gear(gear_id)
-            except NotFoundError:
-                session.gear_names[gear_id] = gear_id
-                continue
-            except StravaAPIError:
-                # Names are a nicety: never let them cost the sync or the rate budget.
-                return
-            session.gear_names[gear_id] = str(gear.get("nickname") or gear.get("name") or gear_id)
+        known = set(session.gear_names)
+        try:
+            _fetch_gear_names(session, client, store)
+        finally:
+            # Named once, kept across visits: a gear request is never spent twice.
+            if session.recorder is not None:
+                learned = {k: v for k, v in session.gear_names.items() if k not in known}
+                session.recorder.save_gear(learned)
 
     return fetch
+
+
+def _fetch_gear_names(session: AthleteSession, client: StravaClient, store: ActivityStore) -> None:
+    with store.lock:
+        wanted = {r.get("gear_id") for r in store.records.values()}
+    for gear_id in sorted(g for g in wanted if isinstance(g, str) and g):
+        if gear_id in session.gear_names:
+            continue
+        room = budget_room(client)
+        if room is not None and room < GEAR_BUDGET_RESERVE:
+            return
+        try:
+            gear = client.gear(gear_id)
+        except NotFoundError:
+            session.gear_names[gear_id] = gear_id
+            continue
+        except StravaAPIError:
+            # Names are a nicety: never let them cost the sync or the rate budget.
+            return
+        session.gear_names[gear_id] = str(gear.get("nickname") or gear.get("name") or gear_id)
 
 
 def start_sync(session: AthleteSession, *, retry_now: bool = False) -> None:

@@ -13,7 +13,7 @@ from strava_dash.filters import FilterSpec, apply_filters
 from strava_dash.ui import state
 from strava_dash.ui.config import load_settings
 from strava_dash.ui.filters import sidebar_filters, units_switch
-from strava_dash.ui.login import log_out
+from strava_dash.ui.login import disconnect_and_delete, log_out
 from strava_dash.ui.state import AthleteSession, Source
 from strava_dash.units import Units, units_for_preference
 
@@ -65,7 +65,25 @@ def account_sidebar() -> AthleteSession | None:
         # A rerun, not st.switch_page: switching pages clears the query string, which
         # Streamlit refuses while filters are bound to it. The page then shows no data.
         st.rerun()
+    if session.source == "strava":
+        _disconnect_and_delete()
+    if session.store_problem:
+        st.warning(session.store_problem, icon=":material/database:")
     return session
+
+
+def _disconnect_and_delete() -> None:
+    """The athlete's way out, with a confirmation: revoke at Strava and delete stored data."""
+    with st.sidebar.popover("Disconnect and delete my data", icon=":material/delete_forever:"):
+        st.markdown(
+            "This revokes Dash for Strava's access to your Strava account and deletes "
+            "everything this server stored for you, at once. Your activities on Strava are "
+            "not touched. To use the app again you connect again, and it downloads "
+            "everything anew."
+        )
+        if st.button("Disconnect and delete", key="disconnect_delete", type="primary"):
+            disconnect_and_delete(load_settings()[0])
+            st.rerun()
 
 
 def _athlete_card(session: AthleteSession) -> None:
