@@ -24,9 +24,6 @@ st.markdown(
 hosting, hosting_error = storage.hosting()
 st.caption(storage.privacy_text(hosting))
 
-deleted = st.session_state.pop(state.DELETED_MESSAGE, None)
-if deleted:
-    st.success(deleted, icon=":material/delete_forever:")
 message = st.session_state.pop(state.LOGIN_MESSAGE, None)
 if message:
     st.error(message, icon="🔒")

@@ -56,6 +56,9 @@ def powered_by_strava() -> None:
 
 def account_sidebar() -> AthleteSession | None:
     """The connected athlete (name, photo) and Log out, at the top of every page's sidebar."""
+    deleted = st.session_state.pop(state.DELETED_MESSAGE, None)
+    if deleted:  # on whichever page the athlete left from
+        st.success(deleted, icon=":material/delete_forever:")
     session = state.current()
     if session is None:
         return None

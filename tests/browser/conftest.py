@@ -56,6 +56,9 @@ class AppServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = tmp / f"streamlit-{self.port}.log"
         full_env = {k: v for k, v in os.environ.items() if not k.startswith("STRAVA_")} | env
+        # Its own store unless the test shares one (a restart keeps the database).
+        if "DASH_DATABASE_URL" not in env:
+            full_env["DASH_DATABASE_URL"] = f"sqlite:///{tmp / 'dash.sqlite3'}"
         full_env["STRAVA_REDIRECT_URI"] = (
             f"{self.url}/component/streamlit_oauth.authorize_button/index.html"
         )
