@@ -1,12 +1,13 @@
 """``/api/strava/webhook`` in Starlette's TestClient: handshake, events, refusals.
 
-TestClient runs background tasks before it returns, so these tests see the work done;
-that the answer comes *before* the work is proven against the real server in
-test_webhook_server.py.
+The work runs on the endpoint's own thread after the answer: tests wait for it with
+``wait_idle()``. That the answer never waits for the work is proven against the real
+server in test_webhook_server.py.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,6 +55,12 @@ def store(hosting: HostingSettings) -> Iterator[SqlStore]:
 
 def client_for(endpoint: WebhookEndpoint) -> TestClient:
     return TestClient(Starlette(routes=endpoint.routes()))
+
+
+def post(endpoint: WebhookEndpoint, content: bytes) -> int:
+    status = client_for(endpoint).post(WEBHOOK_PATH, content=content).status_code
+    endpoint.wait_idle()
+    return status
 
 
 @pytest.fixture
@@ -119,9 +126,7 @@ def test_deauthorization_event_deletes_that_athlete(
     seed(store, OTHER)
     other_before = rows_in_sqlite(db_path, OTHER)
 
-    response = client_for(endpoint).post(WEBHOOK_PATH, content=body(deauthorization()))
-
-    assert response.status_code == 200
+    assert post(endpoint, body(deauthorization())) == 200
     assert endpoint.last_outcome is Outcome.DELETED_ATHLETE
     assert sum(rows_in_sqlite(db_path, ATHLETE).values()) == 0
     assert rows_in_sqlite(db_path, OTHER) == other_before
@@ -145,8 +150,7 @@ def test_malformed_and_foreign_bodies_get_200_and_change_nothing(
 ) -> None:
     seed(store, ATHLETE)
     before = rows_in_sqlite(db_path, ATHLETE)
-    response = client_for(endpoint).post(WEBHOOK_PATH, content=payload)
-    assert response.status_code == 200
+    assert post(endpoint, payload) == 200
     assert endpoint.last_outcome is outcome
     assert rows_in_sqlite(db_path, ATHLETE) == before
 
@@ -174,8 +178,7 @@ def test_no_store_configured_still_answers_200() -> None:
     endpoint = WebhookEndpoint(
         lambda: HostingSettings.from_env({"DASH_DATABASE_URL": "none"}), open_store
     )
-    response = client_for(endpoint).post(WEBHOOK_PATH, content=body(deauthorization()))
-    assert response.status_code == 200
+    assert post(endpoint, body(deauthorization())) == 200
     assert endpoint.last_outcome is Outcome.NOT_STORED
     assert [h.database_url for h in opened] == [None]
 
@@ -187,8 +190,7 @@ def test_a_configuration_error_answers_200_and_is_logged(
         raise ConfigError("DASH_DATABASE_URL is broken")
 
     endpoint = WebhookEndpoint(broken)
-    response = client_for(endpoint).post(WEBHOOK_PATH, content=body(deauthorization()))
-    assert response.status_code == 200
+    assert post(endpoint, body(deauthorization())) == 200
     assert endpoint.last_outcome is Outcome.FAILED
     assert "DASH_DATABASE_URL is broken" in caplog.text
 
@@ -213,8 +215,35 @@ def test_store_is_opened_after_the_body_proved_an_event(hosting: HostingSettings
         opened.append(1)
         return None
 
-    client = client_for(WebhookEndpoint(lambda: hosting, open_store))
-    client.post(WEBHOOK_PATH, content=b"junk")
+    endpoint = WebhookEndpoint(lambda: hosting, open_store)
+    post(endpoint, b"junk")
     assert opened == []
-    client.post(WEBHOOK_PATH, content=body(deauthorization()))
+    post(endpoint, body(deauthorization()))
     assert opened == [1]
+
+
+def test_answers_do_not_wait_for_the_work_and_a_full_queue_asks_for_a_retry(
+    hosting: HostingSettings,
+) -> None:
+    release = threading.Event()
+    started = threading.Event()
+
+    def slow_store(_hosting: HostingSettings) -> SqlStore | None:
+        started.set()
+        release.wait(10)
+        return None
+
+    endpoint = WebhookEndpoint(lambda: hosting, slow_store, max_queued=2)
+    client = client_for(endpoint)
+    try:
+        assert client.post(WEBHOOK_PATH, content=body(deauthorization())).status_code == 200
+        assert started.wait(5)  # the worker holds the first event
+        statuses = [
+            client.post(WEBHOOK_PATH, content=body(deauthorization())).status_code for _ in range(3)
+        ]
+        # Two wait in the queue; the third is refused with 503 so that Strava retries it.
+        assert statuses == [200, 200, 503]
+    finally:
+        release.set()
+    endpoint.wait_idle()
+    assert endpoint.last_outcome is Outcome.NOT_STORED

@@ -6,17 +6,22 @@ the routes run outside any session, and ``app.py`` hands in how settings are rea
 
 Every POST body within the size cap gets 200, malformed and foreign ones included:
 a retry cannot repair a body, the subscription check needs the store (work for after
-the answer), and one answer for everything tells a prober nothing.
+the answer), and one answer for everything tells a prober nothing. Only a full queue
+answers 503, so that Strava retries the event later.
+
+The work runs on one thread of its own, not in Starlette's thread pool: that pool
+also serves Streamlit's static files (28 threads), and events waiting on a locked or
+slow database must not stall page loads. One thread also applies events in order.
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
+import queue
 import threading
 from collections.abc import Callable
 
-from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -33,6 +38,44 @@ WEBHOOK_PATH = "/api/strava/webhook"
 #: Strava's events are a few hundred bytes; anything far larger is not from Strava.
 MAX_BODY_BYTES = 16 * 1024
 MAX_CHALLENGE_CHARS = 1024
+#: Events waiting for the worker; Strava sends a handful per activity, not thousands.
+MAX_QUEUED = 1000
+
+
+class _Worker:
+    """One daemon thread applying queued bodies in arrival order."""
+
+    def __init__(self, apply: Callable[[bytes], object], max_queued: int) -> None:
+        self._apply = apply
+        self._queue: queue.Queue[bytes] = queue.Queue(maxsize=max_queued)
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, body: bytes) -> bool:
+        """False when the queue is full."""
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="strava-webhook", daemon=True
+                )
+                self._thread.start()
+        try:
+            self._queue.put_nowait(body)
+        except queue.Full:
+            return False
+        return True
+
+    def join(self) -> None:
+        """Wait until every queued body was applied (tests)."""
+        self._queue.join()
+
+    def _run(self) -> None:
+        while True:
+            body = self._queue.get()
+            try:
+                self._apply(body)
+            finally:
+                self._queue.task_done()
 
 
 class WebhookEndpoint:
@@ -42,6 +85,8 @@ class WebhookEndpoint:
         self,
         load_hosting: Callable[[], HostingSettings] = HostingSettings.from_env,
         open_store: Callable[[HostingSettings], SqlStore | None] = shared_store,
+        *,
+        max_queued: int = MAX_QUEUED,
     ) -> None:
         self._load_hosting = load_hosting
         self._open_store = open_store
@@ -49,6 +94,7 @@ class WebhookEndpoint:
         self._lock = threading.Lock()
         #: The last event's outcome (tests and debugging; no personal data).
         self.last_outcome: Outcome | None = None
+        self._worker = _Worker(self.apply, max_queued)
 
     def hosting(self) -> HostingSettings:
         """Raises ConfigError; a broken setting is read again on the next request."""
@@ -98,8 +144,14 @@ class WebhookEndpoint:
             if len(body) > MAX_BODY_BYTES:
                 log.warning("webhook body refused: over %d bytes", MAX_BODY_BYTES)
                 return Response(status_code=413)
-        # A sync function: Starlette runs it in a worker thread once the answer is sent.
-        return Response(status_code=200, background=BackgroundTask(self.apply, bytes(body)))
+        if not self._worker.submit(bytes(body)):
+            log.error("webhook event refused: the queue of waiting events is full")
+            return Response(status_code=503, headers={"Retry-After": "60"})
+        return Response(status_code=200)
+
+    def wait_idle(self) -> None:
+        """Block until every accepted event was applied (tests, shutdown)."""
+        self._worker.join()
 
     def apply(self, body: bytes) -> Outcome:
         """The work after the answer: never raises (process_body logs instead)."""
