@@ -272,3 +272,28 @@ def test_foreign_and_malformed_posts_change_nothing(subscribed: Served) -> None:
     assert rows_in_sqlite(subscribed.db_path, ATHLETE) == before
     assert requests.get(f"{subscribed.app.url}/_stcore/health", timeout=TIMEOUT).text == "ok"
     assert "Traceback" not in subscribed.app.log()
+
+
+def test_route_reads_the_dash_secrets_like_the_pages(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    tmp = tmp_path_factory.mktemp("webhook-secrets")
+    secrets = tmp / "secrets.toml"
+    secrets.write_text('[dash]\nwebhook_verify_token = "from-secrets"\ndatabase_url = "none"\n')
+    # No token in the environment: only the [dash] section can make the handshake pass.
+    app = AppServer(
+        {"STREAMLIT_SECRETS_FILES": str(secrets), "STRAVA_WEBHOOK_VERIFY_TOKEN": ""}, tmp
+    )
+    try:
+        url = f"{app.url}/api/strava/webhook"
+        params = {"hub.mode": "subscribe", "hub.challenge": "s3", "hub.verify_token": "x"}
+        assert requests.get(url, params=params, timeout=TIMEOUT).status_code == 403
+        params["hub.verify_token"] = "from-secrets"
+        answer = requests.get(url, params=params, timeout=TIMEOUT)
+        assert answer.status_code == 200
+        assert answer.json() == {"hub.challenge": "s3"}
+        # database_url = "none": an event is answered and nothing is stored anywhere.
+        assert requests.post(url, data=body(deauthorization()), timeout=TIMEOUT).status_code == 200
+    finally:
+        app.stop()
+    assert "Traceback" not in app.log()
