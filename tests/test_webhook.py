@@ -278,6 +278,14 @@ def test_private_with_read_all_keeps_the_activity_and_rechecks(
     assert recheck_from(db_path, ATHLETE) is not None
 
 
+def test_private_for_an_activity_not_stored_deletes_nothing(store: SqlStore, db_path: Path) -> None:
+    seed(store, ATHLETE, scopes=("read", "activity:read"))
+    before = rows_in_sqlite(db_path, ATHLETE)
+    payload = event(aspect_type="update", object_id=12345, updates={"private": "true"})
+    assert handle_event(store, parsed(payload), SUBSCRIPTION_ID) is Outcome.NOT_STORED
+    assert rows_in_sqlite(db_path, ATHLETE) == before
+
+
 def test_made_public_again_is_only_a_change(store: SqlStore, db_path: Path) -> None:
     records = seed(store, ATHLETE, scopes=("read", "activity:read"))
     payload = event(aspect_type="update", object_id=records[0]["id"], updates={"private": "false"})
@@ -341,7 +349,7 @@ def test_process_body_never_opens_the_store_for_junk(raw: bytes) -> None:
 
 def test_process_body_without_a_store_does_nothing() -> None:
     outcome = process_body(body(deauthorization()), lambda: (None, HostingSettings(None)))
-    assert outcome is Outcome.NOT_STORED
+    assert outcome is Outcome.NO_STORE
 
 
 def test_process_body_reports_a_broken_store_without_raising(

@@ -179,7 +179,7 @@ def test_no_store_configured_still_answers_200() -> None:
         lambda: HostingSettings.from_env({"DASH_DATABASE_URL": "none"}), open_store
     )
     assert post(endpoint, body(deauthorization())) == 200
-    assert endpoint.last_outcome is Outcome.NOT_STORED
+    assert endpoint.last_outcome is Outcome.NO_STORE
     assert [h.database_url for h in opened] == [None]
 
 
@@ -246,4 +246,4 @@ def test_answers_do_not_wait_for_the_work_and_a_full_queue_asks_for_a_retry(
     finally:
         release.set()
     endpoint.wait_idle()
-    assert endpoint.last_outcome is Outcome.NOT_STORED
+    assert endpoint.last_outcome is Outcome.NO_STORE

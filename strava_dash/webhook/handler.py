@@ -32,7 +32,8 @@ class Outcome(Enum):
     DELETED_ATHLETE = "deleted athlete"
     DELETED_ACTIVITY = "deleted activity"
     NOTED_CHANGE = "noted change"
-    NOT_STORED = "athlete not stored"
+    NOT_STORED = "not stored"
+    NO_STORE = "no store configured"
     FOREIGN = "foreign subscription"
     NO_SUBSCRIPTION = "no subscription known"
     MALFORMED = "malformed"
@@ -104,9 +105,9 @@ def _activity_event(store: SqlStore, event: WebhookEvent, now: datetime) -> Outc
         if READ_ALL not in scopes:
             # Only You now, and the athlete never let us read those: it is no longer
             # theirs to share with this app, so the stored copy goes.
-            store.delete_activity(event.owner_id, event.object_id)
+            deleted = store.delete_activity(event.owner_id, event.object_id)
             log.debug("activity %d went private: deleted", event.object_id)
-            return Outcome.DELETED_ACTIVITY
+            return Outcome.DELETED_ACTIVITY if deleted else Outcome.NOT_STORED
     # A create has no stored start to re-read down to; the head walk finds it anyway.
     activity_id = event.object_id if event.aspect_type == "update" else None
     noted = store.note_change(event.owner_id, activity_id, now=now)
@@ -133,7 +134,7 @@ def process_body(
         store, hosting = store_for()
         if store is None:
             log.debug("webhook event ignored: no store is configured")
-            return Outcome.NOT_STORED
+            return Outcome.NO_STORE
         outcome = handle_event(store, event, app_subscription_id(hosting, store), now=now)
     except (StoreError, ConfigError) as error:
         # Strava already has its 200: the event is lost. A deauthorization missed here
