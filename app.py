@@ -1,4 +1,12 @@
-"""Dash for Strava — the entry script: page config and navigation."""
+"""Dash for Strava — the entry script: page config and navigation, plus the server's routes.
+
+``streamlit run app.py`` finds the module-level ``app = st.App(...)`` below (by reading
+this file, not running it) and serves it with uvicorn, which imports this file once as
+the module ``app``. Streamlit then runs the same file as ``__main__`` for every rerun
+of every session (AppTest does too). The branch on ``__name__`` keeps the two apart:
+reruns draw pages and never build the server's routes; the import builds them once and
+draws nothing (it runs outside any session).
+"""
 
 from __future__ import annotations
 
@@ -6,16 +14,25 @@ import streamlit as st
 
 from strava_dash import APP_NAME
 
-st.set_page_config(page_title=APP_NAME, page_icon="📈", layout="wide")
+if __name__ == "__main__":
+    st.set_page_config(page_title=APP_NAME, page_icon="📈", layout="wide")
 
-pages = [
-    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-    st.Page("pages/activities.py", title="Activities", icon=":material/table_rows:"),
-    st.Page("pages/charts.py", title="Charts", icon=":material/bar_chart:"),
-    st.Page("pages/map.py", title="Map", icon=":material/map:"),
-    st.Page("pages/activity.py", title="Activity detail", icon=":material/directions_run:"),
-]
-# Each page draws the sidebar's account block itself (ui.views.account_sidebar): pages
-# also run on their own when Streamlit treats pages/ as a plain multipage folder
-# (AppTest does), and the login state must show either way.
-st.navigation(pages).run()
+    pages = [
+        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+        st.Page("pages/activities.py", title="Activities", icon=":material/table_rows:"),
+        st.Page("pages/charts.py", title="Charts", icon=":material/bar_chart:"),
+        st.Page("pages/map.py", title="Map", icon=":material/map:"),
+        st.Page("pages/activity.py", title="Activity detail", icon=":material/directions_run:"),
+    ]
+    # Each page draws the sidebar's account block itself (ui.views.account_sidebar): pages
+    # also run on their own when Streamlit treats pages/ as a plain multipage folder
+    # (AppTest does), and the login state must show either way.
+    st.navigation(pages).run()
+else:
+    from strava_dash.ui.config import load_hosting
+    from strava_dash.webhook.routes import webhook_routes
+
+    # Strava's webhook (GET handshake, POST events) beside the app; settings are read
+    # as the pages read them ([dash] secrets, then the environment), so both use the
+    # same store.
+    app = st.App(__file__, routes=webhook_routes(load_hosting))

@@ -10,6 +10,8 @@ Follows /work/shared/strava-api.md (§7 is its checklist). Typical use::
 
 Scripting: ``fail()``, ``malformed()``, ``latency``, ``advance()``, ``set_rate_limits()``,
 ``authorize_mode``; inspection: ``requests``, ``deauthorized``, ``errors``.
+Webhooks: ``/api/v3/push_subscriptions`` (create runs the handshake against the callback;
+``handshakes`` records each), and ``push_event(owner_id, ...)`` POSTs an event to it.
 Standalone: ``python -m tests.fake_strava --port 8765``.
 """
 

@@ -17,7 +17,9 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.fake_strava import api, avatar, oauth
+import requests
+
+from tests.fake_strava import api, avatar, oauth, push
 from tests.fake_strava.messages import (
     HTML_TYPE,
     Request,
@@ -187,6 +189,9 @@ class FakeStrava(StravaState):
         self.port = port  # 0 until start() picks a free port
         self.errors: list[BaseException] = []  # exceptions the fake raised (answered 500)
         self._httpd: _HTTPServer | None = None
+        self.push_subscription: push.PushSubscription | None = None  # one per app
+        self.next_subscription_id = push.FIRST_SUBSCRIPTION_ID
+        self.handshakes: list[push.Handshake] = []  # every callback check, in order
         self._thread: threading.Thread | None = None
 
     @property
@@ -238,20 +243,30 @@ class FakeStrava(StravaState):
     ) -> None:
         self.stop()
 
+    def push_event(self, owner_id: int, **event: Any) -> requests.Response:
+        """POST a webhook event to the subscription's callback (see push.deliver)."""
+        return push.deliver(self, owner_id=owner_id, **event)
+
     def serve(self, req: Request) -> Response:
         """Answer one request as the HTTP handler does (latency, routing, recording)."""
         delay = self.latency
         if delay > 0:
             time.sleep(delay)
-        with self.lock:
-            try:
-                response = dispatch(self, req)
-            except Exception as exc:  # a bug in the fake must not look like a network failure
+        try:
+            if push.is_push_path(req.path):
+                # Not under the lock: creating one calls the app back (the handshake).
+                response = push.handle(self, req)
+            else:
+                with self.lock:
+                    response = dispatch(self, req)
+        except Exception as exc:  # a bug in the fake must not look like a network failure
+            with self.lock:
                 self.errors.append(exc)
-                # Type and path only: messages and query strings may hold tokens.
-                message = f"FakeStrava: {type(exc).__name__} serving {req.method} {req.path}"
-                print(message, file=sys.stderr)
-                response = fault(500, f"Fake Strava bug: {type(exc).__name__}")
+            # Type and path only: messages and query strings may hold tokens.
+            message = f"FakeStrava: {type(exc).__name__} serving {req.method} {req.path}"
+            print(message, file=sys.stderr)
+            response = fault(500, f"Fake Strava bug: {type(exc).__name__}")
+        with self.lock:
             self.record(
                 RecordedRequest(
                     method=req.method,
