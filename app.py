@@ -29,10 +29,21 @@ if __name__ == "__main__":
     # (AppTest does), and the login state must show either way.
     st.navigation(pages).run()
 else:
+    from collections.abc import AsyncIterator
+    from contextlib import asynccontextmanager
+
+    from strava_dash.store.service import open_in_background
     from strava_dash.ui.config import load_hosting
     from strava_dash.webhook.routes import webhook_routes
+
+    @asynccontextmanager
+    async def _start_store(_app: object) -> AsyncIterator[None]:
+        # Migrations and the first retention sweep run when the server starts, not when
+        # the first athlete happens to log in.
+        open_in_background(load_hosting)
+        yield
 
     # Strava's webhook (GET handshake, POST events) beside the app; settings are read
     # as the pages read them ([dash] secrets, then the environment), so both use the
     # same store.
-    app = st.App(__file__, routes=webhook_routes(load_hosting))
+    app = st.App(__file__, routes=webhook_routes(load_hosting), lifespan=_start_store)

@@ -438,6 +438,13 @@ class StravaClient:
                     empty, records = pending.pop(want).result()  # a failed page raises here
                     if empty:
                         return
+                    if want not in noticed:
+                        # It arrived while the caller held the previous page (a slow
+                        # consumer, e.g. a database write): count it before it leaves,
+                        # or the next page waits for news of it forever.
+                        noticed.add(want)
+                        known = max(known, want)
+                        hint.page_arrived(records)
                     yield records
                     want += 1
         finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -402,3 +403,24 @@ def test_a_probe_is_sent_once_even_when_the_budget_says_wait(
     assert client.athlete()["id"] == athlete.id
     assert client.athlete()["id"] == athlete.id  # the answer taught the budget
     assert client.request_count == 3
+
+
+def test_a_slow_consumer_never_stalls_concurrent_paging(fake_strava: FakeStrava) -> None:
+    # Pages that arrive while the caller holds the previous one (writing it to a store)
+    # must count as seen; otherwise the pages after them wait for news forever.
+    athlete = fake_strava.add_athlete(activities=make_activities(1_000, athlete_id=0, seed=3))
+    client = StravaClient(
+        fake_strava.issue_token(athlete.id)["access_token"], api_url=fake_strava.api_url
+    )
+    got: list[int] = []
+    done = threading.Event()
+
+    def consume() -> None:
+        for page in client.iter_pages(expected=600):  # the hint vouches for 3 of 5 pages
+            time.sleep(0.3)
+            got.extend(r["id"] for r in page)
+        done.set()
+
+    threading.Thread(target=consume, daemon=True).start()
+    assert done.wait(20), f"paging stalled after {len(got)} activities"
+    assert sorted(got) == sorted(a["id"] for a in athlete.activities)

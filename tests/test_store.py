@@ -4,6 +4,7 @@ PostgreSQL server started by the tests (``store_url`` runs each test on both).""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,9 +15,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from strava_dash.errors import AthleteGone, StoreError
-from strava_dash.store import SqlStore, migrate
+from strava_dash.settings import HostingSettings
+from strava_dash.store import SqlStore, migrate, service
 from strava_dash.store import engine as engines
 from strava_dash.store.schema import metadata
+from strava_dash.store.service import Sweeper
 from strava_dash.sync import Cursors
 from tests.postgres_server import PostgresServer
 
@@ -269,3 +272,36 @@ def test_a_database_that_goes_away_is_a_clear_store_error(postgres: PostgresServ
     assert "INSERT" not in str(caught.value)
     assert "Ride 1" not in str(caught.value)
     store.dispose()
+
+
+# ----------------------------------------------------------------------- retention sweep
+
+
+def test_the_sweeper_runs_at_start_and_then_every_interval(tmp_path: Path) -> None:
+    store = SqlStore.open(f"sqlite:///{tmp_path / 'dash.sqlite3'}")
+    clock = [NOW]
+    store.visit(1, scopes=SCOPES, now=NOW - timedelta(days=10))
+    store.visit(2, scopes=SCOPES, now=NOW - timedelta(days=2))
+    sweeper = Sweeper(store, timedelta(days=7), interval_s=0.05, clock=lambda: clock[0])
+    sweeper.start()
+    deadline = time.monotonic() + 10
+    while store.athlete_ids() != [2]:  # at start: athlete 1 is past retention
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    clock[0] = NOW + timedelta(days=6)  # athlete 2's last visit is now 8 days old
+    while store.athlete_ids():
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    sweeper.stop()
+    store.dispose()
+
+
+def test_one_store_per_process_and_none_when_storage_is_off(tmp_path: Path) -> None:
+    settings = HostingSettings(database_url=f"sqlite:///{tmp_path / 'dash.sqlite3'}")
+    try:
+        assert service.shared_store(settings) is service.shared_store(settings)
+        assert service.shared_store(HostingSettings(database_url=None)) is None
+    finally:
+        service.close_all()
+    with pytest.raises(StoreError):
+        service.shared_store(HostingSettings(database_url="postgresql+psycopg://x@127.0.0.1:1/y"))

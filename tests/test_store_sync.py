@@ -71,10 +71,10 @@ def stored_count(url: str, athlete_id: int) -> int:
         engine.dispose()
 
 
-def test_a_sync_killed_mid_way_resumes_from_disk(fake_strava: FakeStrava, tmp_path: Path) -> None:
+def test_a_sync_killed_mid_way_resumes_from_disk(fake_strava: FakeStrava, store_url: str) -> None:
     athlete = fake_strava.add_athlete(activities=make_activities(2_000, athlete_id=0, seed=4))
     fake_strava.latency = 0.15  # slow enough to kill it half-way
-    url = f"sqlite:///{tmp_path / 'dash.sqlite3'}"
+    url = store_url
     SqlStore.open(url).dispose()
     token = fake_strava.issue_token(athlete.id)["access_token"]
     child = subprocess.Popen(
@@ -93,6 +93,7 @@ def test_a_sync_killed_mid_way_resumes_from_disk(fake_strava: FakeStrava, tmp_pa
     assert 600 <= on_disk < 2_000
 
     fake_strava.latency = 0.0
+    time.sleep(0.5)  # the dead child's requests still in the fake's latency are logged
     fake_strava.clear_requests()
     store = SqlStore.open(url)  # a new server process's view
     held = resume(store, fake_strava, athlete)
@@ -144,10 +145,10 @@ def test_a_full_disk_turns_the_store_off_and_the_sync_goes_on(
 
 
 def test_a_webhook_hint_makes_the_head_walk_reach_a_renamed_old_activity(
-    fake_strava: FakeStrava, tmp_path: Path
+    fake_strava: FakeStrava, store_url: str
 ) -> None:
     athlete = fake_strava.add_athlete(activities=make_activities(900, athlete_id=0, seed=7))
-    store = SqlStore.open(f"sqlite:///{tmp_path / 'dash.sqlite3'}")
+    store = SqlStore.open(store_url)
     resume(store, fake_strava, athlete)
     old = athlete.activities[650]  # on the fourth page, newest first
     old["name"] = "Renamed 🚴 on Strava"

@@ -12,6 +12,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -296,6 +297,29 @@ def test_route_reads_the_dash_secrets_like_the_pages(
         assert answer.json() == {"hub.challenge": "s3"}
         # database_url = "none": an event is answered and nothing is stored anywhere.
         assert requests.post(url, data=body(deauthorization()), timeout=TIMEOUT).status_code == 200
+    finally:
+        app.stop()
+    assert "Traceback" not in app.log()
+
+
+def test_the_server_sweeps_athletes_past_retention_when_it_starts(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    tmp = tmp_path_factory.mktemp("sweep-at-start")
+    db_path = tmp / "dash.sqlite3"
+    store = SqlStore.open(f"sqlite:///{db_path}")
+    seed(store, ATHLETE)  # last visit: NOW (tests/webhook_support.py)
+    seed(store, OTHER)
+    old = datetime.now(UTC) - timedelta(days=8)
+    store.visit(ATHLETE, scopes=("read",), now=old)
+    store.visit(OTHER, scopes=("read",), now=datetime.now(UTC) - timedelta(days=6))
+    store.dispose()
+    app = AppServer({"DASH_DATABASE_URL": f"sqlite:///{db_path}", "DASH_RETENTION_DAYS": "7"}, tmp)
+    try:
+        # Nobody visits: the server's start alone runs the sweep.
+        wait_for(lambda: rows_in_sqlite(db_path, ATHLETE)["athletes"] == 0)
+        assert set(rows_in_sqlite(db_path, ATHLETE).values()) == {0}
+        assert rows_in_sqlite(db_path, OTHER)["activities"] == 5
     finally:
         app.stop()
     assert "Traceback" not in app.log()

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from strava_dash.errors import StoreError
+from strava_dash.errors import ConfigError, StoreError
 from strava_dash.settings import HostingSettings
 from strava_dash.store.sql import SqlStore
 
@@ -95,3 +95,19 @@ def close_all() -> None:
             store.dispose()
         _sweepers.clear()
         _stores.clear()
+
+
+def open_in_background(load: Callable[[], HostingSettings]) -> threading.Thread:
+    """Open the store at server start (migrations, then the first retention sweep) without
+    holding the start-up: a database that is down only delays this, logged, and the first
+    login tries again."""
+
+    def run() -> None:
+        try:
+            shared_store(load())
+        except (StoreError, ConfigError) as error:
+            log.warning("store not opened at start-up, the first login tries again: %s", error)
+
+    thread = threading.Thread(target=run, name="store-open", daemon=True)
+    thread.start()
+    return thread
