@@ -21,9 +21,6 @@ from datetime import UTC, datetime
 from fractions import Fraction
 from time import monotonic
 from typing import Literal
-from urllib.parse import urlsplit
-
-import redis
 
 from strava_dash.budget import (
     InProcessBudget,
@@ -35,34 +32,12 @@ from strava_dash.budget import (
 )
 from strava_dash.budget_redis import RedisBudget
 from strava_dash.ratelimit import RateLimits
+from strava_dash.redis_conn import UNREACHABLE, describe_url, scrub, shared_client
 
 log = logging.getLogger(__name__)
 
 #: How often an unreachable Redis is tried again (seconds); calls in between use the fallback.
 RETRY_S = 5.0
-#: Redis answers in well under a millisecond; waiting longer only stalls requests.
-CONNECT_TIMEOUT_S = 1.0
-SOCKET_TIMEOUT_S = 2.0
-#: Errors that mean "Redis is not there", as opposed to a bug in a command or script.
-UNREACHABLE: tuple[type[Exception], ...] = (
-    redis.exceptions.ConnectionError,
-    redis.exceptions.TimeoutError,
-)
-
-
-def describe_url(url: str) -> str:
-    """``redis://host:port/db`` with no user name or password, fit for a log line."""
-    parts = urlsplit(url)
-    host = parts.hostname or "localhost"
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{host}{port}{parts.path}"
-
-
-def connect(url: str) -> redis.Redis:
-    """A client with short timeouts; connections are made on first use, not here."""
-    return redis.Redis.from_url(
-        url, socket_connect_timeout=CONNECT_TIMEOUT_S, socket_timeout=SOCKET_TIMEOUT_S
-    )
 
 
 def share_text(share: float) -> str:
@@ -143,8 +118,8 @@ class FailoverBudget:
     def __init__(self, primary: RedisBudget, fallback: ShareCappedBudget, url: str) -> None:
         self.primary = primary
         self.fallback = fallback
+        self._url = url
         self._where = describe_url(url)
-        self._password = urlsplit(url).password or ""
         self._lock = threading.Lock()
         self._down = False
         self._retry_at = 0.0
@@ -244,12 +219,9 @@ class FailoverBudget:
                 "Redis at %s is unreachable (%s); this replica's Strava rate budget falls "
                 "back to %s of Strava's window until Redis answers again.",
                 self._where,
-                self._scrub(f"{type(error).__name__}: {error}"),
+                scrub(f"{type(error).__name__}: {error}", self._url),
                 share_text(self.fallback.share),
             )
-
-    def _scrub(self, text: str) -> str:
-        return text.replace(self._password, "***") if self._password else text
 
     def _came_back(self) -> None:
         with self._lock:
@@ -261,7 +233,7 @@ class FailoverBudget:
 def shared_budget(url: str, host: str, client_id: str, *, share: float) -> RateBudget:
     """The budget :func:`strava_dash.budget.budget_for` hands out when Redis is configured."""
     budget = FailoverBudget(
-        RedisBudget(connect(url), host, client_id), ShareCappedBudget(share), url
+        RedisBudget(shared_client(url), host, client_id), ShareCappedBudget(share), url
     )
     budget.check()
     return budget

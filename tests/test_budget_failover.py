@@ -14,11 +14,11 @@ from strava_dash.budget import RESET_MARGIN, InProcessBudget
 from strava_dash.budget_failover import (
     FailoverBudget,
     ShareCappedBudget,
-    describe_url,
     share_text,
     shared_budget,
 )
 from strava_dash.ratelimit import RateLimits, Window
+from strava_dash.redis_conn import describe_url, scrub
 from tests.redis_server import RedisServer, free_port
 
 NOW = datetime(2026, 5, 4, 10, 7, 30, tzinfo=UTC)
@@ -94,6 +94,7 @@ def test_share_text(share: float, text: str) -> None:
 def test_log_lines_name_the_server_without_credentials() -> None:
     url = f"redis://dash:{PASSWORD}@redis.internal:6380/2"
     assert describe_url(url) == "redis://redis.internal:6380/2"
+    assert scrub(f"AuthenticationError: bad password {PASSWORD}", url).endswith("password ***")
 
 
 # ---------------------------------------------------------------- a real outage
