@@ -17,6 +17,7 @@ clock (``TIME``), so replicas with drifting clocks still agree on the quarter ho
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from collections import deque
@@ -27,6 +28,8 @@ import redis
 
 from strava_dash.budget import Count, Reservation, merge_reading, resets_after
 from strava_dash.ratelimit import RateLimits
+
+log = logging.getLogger(__name__)
 
 #: Longer than a request can take (30 s read timeout, three retries with backoff), so a
 #: live request keeps its lease; short enough that a crashed replica's leases free soon.
@@ -200,6 +203,8 @@ class RedisBudget:
                     args += [kind, old, new]
             if len(args) == 1 or self._cas_script(keys=[self.counts_key], args=args):
                 return
+        # Leases still cover the requests in flight; the next reading carries this one's news.
+        log.warning("Rate budget: gave up merging a reading after %d busy rounds", MAX_MERGE_ROUNDS)
 
     def remaining(self, now: datetime) -> int | None:
         _, known, left, in_flight, _, _ = self._run(0, now, False, "")

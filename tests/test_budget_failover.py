@@ -175,3 +175,15 @@ def test_redis_unreachable_at_start_up(caplog: pytest.LogCaptureFixture) -> None
     budget.release()
     assert budget.remaining(NOW) == 24  # a quarter of 100, less the one it sent
     assert isinstance(budget.fallback.inner, InProcessBudget)
+
+
+def test_a_wrong_password_falls_back_with_a_clear_line(
+    server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="strava_dash.budget_failover")
+    wrong = f"redis://:not-{PASSWORD}@127.0.0.1:{server.port}/0"
+    budget = failover(wrong)
+    assert not budget.using_redis
+    assert "AuthenticationError" in caplog.text
+    assert PASSWORD not in caplog.text
+    assert budget.reserve(1, now=NOW).granted == 1  # the fallback serves meanwhile

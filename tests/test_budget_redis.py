@@ -61,6 +61,43 @@ def test_threads_of_many_replicas_never_overbook(redis_url: str) -> None:
     assert replicas[5].remaining(datetime.now(UTC)) == 0
 
 
+def _learn(replicas: list[RedisBudget], i: int, start: threading.Barrier, now: datetime) -> None:
+    start.wait()
+    if i == 0:
+        time.sleep(0.005)  # amid the others' reads and writes
+        replicas[0].observe(reading(99, at=now))
+        return
+    for k in range(60):
+        replicas[i].observe(reading(84 + (k + i) % 15, at=now))
+
+
+def test_concurrent_readings_keep_the_highest_usage(redis_url: str) -> None:
+    """Replicas learning at once: a lower reading written last must not win (compare-and-set).
+
+    One replica learns the highest usage once while seven keep learning lower ones (all
+    within REORDER_SLACK, so none reads as a counter reset). A replica that merged a
+    stale count and wrote it blindly would bury the highest.
+    """
+    now = datetime.now(UTC)
+    lost = []
+    for round_ in range(8):
+        replicas = [replica(redis_url, client_id=f"round-{round_}") for _ in range(8)]
+        replicas[0].observe(reading(84, at=now))
+        start = threading.Barrier(len(replicas))
+        threads = [
+            threading.Thread(target=_learn, args=(replicas, i, start, now))
+            for i in range(len(replicas))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        left = replicas[0].remaining(datetime.now(UTC))
+        if left != LIMIT - 99:
+            lost.append((round_, left))
+    assert not lost
+
+
 def _replica_process(url: str, sent_key: str, results: multiprocessing.Queue[int]) -> None:
     """One replica's sync loop: reserve, "send" (Strava counts it), learn the usage, release."""
     budget = replica(url)
