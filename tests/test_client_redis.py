@@ -7,7 +7,6 @@ only its own requests in flight and together they overshoot; with Redis they sha
 from __future__ import annotations
 
 import threading
-import time
 from datetime import UTC, datetime
 
 import redis
@@ -18,15 +17,7 @@ from strava_dash.client import StravaClient
 from strava_dash.errors import RateLimitError
 from strava_dash.transport import build_session
 from tests.fake_strava import FakeStrava, make_activities
-
-WINDOW_S = 900
-
-
-def away_from_a_quarter_hour() -> None:
-    """Strava's window and the budget's both turn at the quarter hour: keep clear of it."""
-    into = time.time() % WINDOW_S
-    if into < 10 or into > WINDOW_S - 15:
-        time.sleep((WINDOW_S - into + 10) % WINDOW_S)
+from tests.redis_server import away_from_a_quarter_hour
 
 
 def walk_both(server: FakeStrava, budgets: list[RateBudget]) -> list[BaseException | int]:
