@@ -110,3 +110,9 @@ def redis_url(redis_server: RedisServer) -> str:
     client.flushall()
     client.close()
     return redis_server.url
+
+
+@pytest.fixture
+def clear_of_the_quarter_hour() -> None:
+    """For tests on the real clock whose windows must not turn halfway."""
+    away_from_a_quarter_hour()

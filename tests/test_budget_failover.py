@@ -21,6 +21,9 @@ from strava_dash.ratelimit import RateLimits, Window
 from strava_dash.redis_conn import describe_url, scrub
 from tests.redis_server import RedisServer, free_port
 
+# These run on the real clock (Redis TIME): a window turning mid-test would reset usage.
+pytestmark = pytest.mark.usefixtures("clear_of_the_quarter_hour")
+
 NOW = datetime(2026, 5, 4, 10, 7, 30, tzinfo=UTC)
 PASSWORD = "s3cret-redis-password"
 

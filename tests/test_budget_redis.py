@@ -21,6 +21,9 @@ from strava_dash.budget_failover import FailoverBudget
 from strava_dash.budget_redis import RedisBudget
 from strava_dash.ratelimit import RateLimits, Window
 
+# These run on the real clock (Redis TIME): a window turning mid-test would reset usage.
+pytestmark = pytest.mark.usefixtures("clear_of_the_quarter_hour")
+
 HOST, CLIENT = "www.strava.com", "12345"
 LIMIT = 100
 
