@@ -258,11 +258,19 @@ def describe_token_error(error: StravaAPIError) -> str:
     return f"Strava refused the login: {error.message}. Please try again."
 
 
+#: Runs one refresh for every replica holding the same grant: ``shared(token, refresh_now)``
+#: returns the fresh token, from ``refresh_now(token)`` or from a replica that already
+#: refreshed ``token`` (Strava kills the old refresh token, so a second refresh would
+#: fail). See :mod:`strava_dash.refresh_redis`.
+SharedRefresh = Callable[[Token, Callable[[Token], Token]], Token]
+
+
 class TokenManager:
     """Hands out a valid access token, refreshing it before expiry or once after a 401.
 
     Thread-safe, because a sync fetches pages from worker threads. ``on_change`` is
     called with every new token so the caller can store the newest refresh token.
+    ``shared_refresh`` coordinates refreshes across processes (None: this process only).
     """
 
     def __init__(
@@ -274,6 +282,7 @@ class TokenManager:
         now: Clock = utc_now,
         margin_s: float = REFRESH_MARGIN_S,
         on_change: Callable[[Token], None] | None = None,
+        shared_refresh: SharedRefresh | None = None,
     ) -> None:
         self._settings = settings
         self._token = token
@@ -281,6 +290,7 @@ class TokenManager:
         self._now = now
         self._margin_s = margin_s
         self._on_change = on_change
+        self._shared_refresh = shared_refresh
         self._lock = threading.Lock()
 
     @property
@@ -302,7 +312,10 @@ class TokenManager:
 
     def _refresh_locked(self) -> None:
         try:
-            fresh = refresh(self._settings, self._token, session=self._session, now=self._now)
+            if self._shared_refresh is None:
+                fresh = self._refresh_now(self._token)
+            else:
+                fresh = self._shared_refresh(self._token, self._refresh_now)
         except (TransportError, RateLimitError):
             raise
         except StravaAPIError as exc:
@@ -311,3 +324,6 @@ class TokenManager:
         self._token = fresh
         if self._on_change is not None:
             self._on_change(fresh)
+
+    def _refresh_now(self, token: Token) -> Token:
+        return refresh(self._settings, token, session=self._session, now=self._now)

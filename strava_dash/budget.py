@@ -7,12 +7,12 @@ the usage headers of every response (:meth:`RateBudget.observe`) and gives the
 reservation back when the request is over (:meth:`RateBudget.release`).
 
 :class:`InProcessBudget` is the default: a lock, the latest usage per window and the
-requests in flight. The interface is small on purpose: a Redis-backed budget shared by
-several replicas keeps the same state in one hash per ``(host, client id)`` and does
-``reserve`` as one Lua script (read usage and in-flight count, grant, increment); the
-in-flight count then needs a TTL so a crashed replica cannot hold it forever.
-:func:`budget_for` is the registry the app calls; :func:`use_budget_factory` swaps the
-implementation without touching callers.
+requests in flight. With ``DASH_REDIS_URL`` set, :func:`budget_for` hands out a
+:class:`~strava_dash.budget_redis.RedisBudget` instead (several replicas, one budget),
+wrapped so an unreachable Redis falls back to a share of the window
+(:mod:`strava_dash.budget_failover`). Both budgets merge readings with the one
+:func:`merge_reading`. :func:`use_budget_factory` swaps the implementation without
+touching callers.
 """
 
 from __future__ import annotations
@@ -80,17 +80,23 @@ class RateBudget(Protocol):
         ...
 
 
-def _window_index(moment: datetime) -> int:
+def window_index(moment: datetime) -> int:
+    """The 15-minute window ``moment`` falls in (epoch quarter hours, shifted by the margin)."""
     return int((moment - RESET_MARGIN).timestamp() // _WINDOW_S)
 
 
-def _day_index(moment: datetime) -> int:
+def day_index(moment: datetime) -> int:
+    """The UTC day ``moment`` falls in (epoch days, shifted by the margin)."""
     return int((moment - RESET_MARGIN).timestamp() // _DAY_S)
 
 
 @dataclass(frozen=True)
-class _Count:
-    """One header pair's usage, with the 15-minute window and the day it belongs to."""
+class Count:
+    """One header pair's usage, with the 15-minute window and the day it belongs to.
+
+    The one place the merge rules live (:func:`merge_reading`): the Redis budget stores
+    these values and calls the same function, so both budgets learn alike.
+    """
 
     window: int
     usage_15min: int
@@ -99,17 +105,33 @@ class _Count:
     usage_daily: int
     limit_daily: int
 
+    @property
+    def until_15min(self) -> float:
+        """Epoch seconds from which ``usage_15min`` no longer counts (its window passed)."""
+        return (self.window + 1) * _WINDOW_S + RESET_MARGIN.total_seconds()
+
+    @property
+    def until_daily(self) -> float:
+        return (self.day + 1) * _DAY_S + RESET_MARGIN.total_seconds()
+
     def left(self, now: datetime) -> tuple[int, int]:
         """(15-minute, daily) requests left at ``now``; a passed window is empty again."""
-        used_15 = self.usage_15min if _window_index(now) <= self.window else 0
-        used_day = self.usage_daily if _day_index(now) <= self.day else 0
+        at = now.timestamp()
+        used_15 = self.usage_15min if at < self.until_15min else 0
+        used_day = self.usage_daily if at < self.until_daily else 0
         return self.limit_15min - used_15, self.limit_daily - used_day
 
 
-def _merge(old: _Count | None, new: Window, at: datetime) -> _Count:
-    window, day = _window_index(at), _day_index(at)
+def merge_reading(old: Count | None, new: Window, at: datetime) -> Count:
+    """The stored count after a reading taken at ``at``: the merge rules of both budgets.
+
+    The highest usage of a window wins (answers overtake each other), a new window or day
+    starts afresh, a late reading from a passed window is ignored, and a large drop or
+    changed limits mean Strava's counter was reset.
+    """
+    window, day = window_index(at), day_index(at)
     if old is None:
-        return _Count(
+        return Count(
             window, new.usage_15min, new.limit_15min, day, new.usage_daily, new.limit_daily
         )
     reset = (new.limit_15min, new.limit_daily) != (old.limit_15min, old.limit_daily)
@@ -125,7 +147,15 @@ def _merge(old: _Count | None, new: Window, at: datetime) -> _Count:
         d, ud = day, max(old.usage_daily, new.usage_daily)
     else:
         d, ud = old.day, old.usage_daily
-    return _Count(w, u15, new.limit_15min, d, ud, new.limit_daily)
+    return Count(w, u15, new.limit_15min, d, ud, new.limit_daily)
+
+
+def resets_after(now: datetime, *, daily: bool) -> datetime:
+    """When a spent budget opens again: the next quarter hour, or UTC midnight, plus margin."""
+    shifted = now - RESET_MARGIN
+    if daily:
+        return next_utc_midnight(shifted) + RESET_MARGIN
+    return next_window_start(shifted) + RESET_MARGIN
 
 
 class InProcessBudget:
@@ -138,7 +168,7 @@ class InProcessBudget:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._counts: dict[str, _Count] = {}
+        self._counts: dict[str, Count] = {}
         self._in_flight = 0
 
     @property
@@ -173,7 +203,9 @@ class InProcessBudget:
         with self._lock:
             for kind, window in pairs.items():
                 if window is not None:
-                    self._counts[kind] = _merge(self._counts.get(kind), window, limits.observed_at)
+                    self._counts[kind] = merge_reading(
+                        self._counts.get(kind), window, limits.observed_at
+                    )
 
     def remaining(self, now: datetime) -> int | None:
         with self._lock:
@@ -184,6 +216,14 @@ class InProcessBudget:
         with self._lock:
             return self._resets_at(now)
 
+    def limits(self) -> tuple[int, int] | None:
+        """The tightest (15-minute, daily) limits Strava reported; None before any reading."""
+        with self._lock:
+            if not self._counts:
+                return None
+            counts = self._counts.values()
+            return min(c.limit_15min for c in counts), min(c.limit_daily for c in counts)
+
     def _left(self, now: datetime) -> int | None:
         if not self._counts:
             return None
@@ -193,17 +233,33 @@ class InProcessBudget:
         return any(c.left(now)[1] <= 0 for c in self._counts.values())
 
     def _resets_at(self, now: datetime) -> datetime:
-        shifted = now - RESET_MARGIN
-        if self._daily_spent(now):
-            return next_utc_midnight(shifted) + RESET_MARGIN
-        return next_window_start(shifted) + RESET_MARGIN
+        return resets_after(now, daily=self._daily_spent(now))
 
 
 BudgetFactory = Callable[[str, str], RateBudget]
 
 _registry: dict[tuple[str, str], RateBudget] = {}
 _registry_lock = threading.Lock()
-_factory: BudgetFactory = lambda host, client_id: InProcessBudget()  # noqa: E731
+
+
+def budget_from_env(host: str, client_id: str) -> RateBudget:
+    """Shared through Redis when ``DASH_REDIS_URL`` is set, else this process's own budget.
+
+    Read here rather than passed in, so every process using the core (the app, a script,
+    a worker) shares the budget with no other call.
+    """
+    from strava_dash.settings import HostingSettings
+
+    hosting = HostingSettings.from_env()
+    if hosting.redis_url is None:
+        return InProcessBudget()
+    # Imported late: redis-py is only loaded by processes that use it.
+    from strava_dash.budget_failover import shared_budget
+
+    return shared_budget(hosting.redis_url, host, client_id, share=hosting.fallback_share)
+
+
+_factory: BudgetFactory = budget_from_env
 
 
 def budget_key(api_url: str, client_id: str | int) -> tuple[str, str]:
@@ -223,11 +279,11 @@ def budget_for(api_url: str, client_id: str | int) -> RateBudget:
 
 
 def use_budget_factory(factory: BudgetFactory | None) -> None:
-    """Build later budgets with ``factory(host, client_id)`` (e.g. Redis); None: in-process.
+    """Build later budgets with ``factory(host, client_id)``; None: :func:`budget_from_env`.
 
     Budgets already handed out stay as they are; call this at start-up.
     """
     global _factory
     with _registry_lock:
-        _factory = factory or (lambda host, client_id: InProcessBudget())
+        _factory = factory or budget_from_env
         _registry.clear()

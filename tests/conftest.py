@@ -9,7 +9,7 @@ import pytest
 from tests.fake_strava import FakeStrava
 from tests.postgres_server import PostgresServer
 
-pytest_plugins = ["tests.apptest_support"]
+pytest_plugins = ["tests.apptest_support", "tests.redis_server"]
 
 FAKE_CLIENT_ID = "12345"
 FAKE_CLIENT_SECRET = "fake-client-secret-0123456789"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
+import fakeredis
 import pytest
 
 from strava_dash.budget import (
@@ -14,7 +15,13 @@ from strava_dash.budget import (
     budget_key,
     use_budget_factory,
 )
+from strava_dash.budget_redis import RedisBudget
 from strava_dash.ratelimit import RateLimits, Window
+
+#: Every rule below holds for both budgets: the Redis one (its Lua grant, its merge through
+#: merge_reading) runs the same cases, on fakeredis with the windows driven by ``now``.
+Budget = InProcessBudget | RedisBudget
+KINDS = ("in_process", "redis")
 
 NOW = datetime(2026, 5, 4, 10, 7, 30, tzinfo=UTC)
 
@@ -32,12 +39,19 @@ def reading(
     return RateLimits(overall=overall or Window(0, 200, 0, 2000), read=read, observed_at=at)
 
 
-@pytest.fixture
-def budget() -> InProcessBudget:
-    return InProcessBudget()
+def new_budget(kind: str) -> Budget:
+    if kind == "in_process":
+        return InProcessBudget()
+    server = fakeredis.FakeRedis(server=fakeredis.FakeServer())
+    return RedisBudget(server, "www.strava.com", "1", time_source="caller")
 
 
-def test_before_any_reading_one_request_at_a_time(budget: InProcessBudget) -> None:
+@pytest.fixture(params=KINDS)
+def budget(request: pytest.FixtureRequest) -> Budget:
+    return new_budget(request.param)
+
+
+def test_before_any_reading_one_request_at_a_time(budget: Budget) -> None:
     assert budget.remaining(NOW) is None
     first = budget.reserve(8, now=NOW)
     assert first.granted == 1  # its answer will say how much is left
@@ -48,7 +62,7 @@ def test_before_any_reading_one_request_at_a_time(budget: InProcessBudget) -> No
     assert budget.reserve(8, now=NOW).granted == 8
 
 
-def test_grants_never_exceed_what_is_left(budget: InProcessBudget) -> None:
+def test_grants_never_exceed_what_is_left(budget: Budget) -> None:
     budget.observe(reading(90))
     assert budget.remaining(NOW) == 10
     assert budget.reserve(8, now=NOW).granted == 8
@@ -64,7 +78,7 @@ def test_grants_never_exceed_what_is_left(budget: InProcessBudget) -> None:
     assert not spent.daily
 
 
-def test_concurrent_reservations_never_overbook(budget: InProcessBudget) -> None:
+def test_concurrent_reservations_never_overbook(budget: Budget) -> None:
     budget.observe(reading(0))
     granted: list[int] = []
     lock = threading.Lock()
@@ -90,14 +104,14 @@ def test_concurrent_reservations_never_overbook(budget: InProcessBudget) -> None
     assert budget.in_flight == 100
 
 
-def test_release_gives_back_requests_that_were_never_answered(budget: InProcessBudget) -> None:
+def test_release_gives_back_requests_that_were_never_answered(budget: Budget) -> None:
     budget.observe(reading(95))
     assert budget.reserve(5, now=NOW).granted == 5
     budget.release(5)  # e.g. cancelled before they were sent
     assert budget.remaining(NOW) == 5
 
 
-def test_a_spent_window_resets_at_the_next_quarter_hour(budget: InProcessBudget) -> None:
+def test_a_spent_window_resets_at_the_next_quarter_hour(budget: Budget) -> None:
     budget.observe(reading(100))
     refused = budget.reserve(1, now=NOW)
     reset = datetime(2026, 5, 4, 10, 15, tzinfo=UTC)
@@ -109,9 +123,10 @@ def test_a_spent_window_resets_at_the_next_quarter_hour(budget: InProcessBudget)
     assert budget.remaining(reset + RESET_MARGIN) == 99
 
 
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("minute", [0, 14, 15, 29, 44, 59])
-def test_quarter_hours_are_on_the_clock(minute: int) -> None:
-    budget = InProcessBudget()
+def test_quarter_hours_are_on_the_clock(minute: int, kind: str) -> None:
+    budget = new_budget(kind)
     at = datetime(2026, 5, 4, 10, minute, 30, tzinfo=UTC)
     budget.observe(reading(100, at=at))
     start = minute - minute % 15
@@ -119,7 +134,7 @@ def test_quarter_hours_are_on_the_clock(minute: int) -> None:
     assert budget.reserve(1, now=at).wait_until == expected
 
 
-def test_the_daily_limit_stops_until_utc_midnight(budget: InProcessBudget) -> None:
+def test_the_daily_limit_stops_until_utc_midnight(budget: Budget) -> None:
     budget.observe(reading(3, 1000))
     refused = budget.reserve(1, now=NOW)
     assert refused.blocked
@@ -131,12 +146,12 @@ def test_the_daily_limit_stops_until_utc_midnight(budget: InProcessBudget) -> No
     assert budget.reserve(1, now=midnight + RESET_MARGIN).granted == 1
 
 
-def test_the_tighter_pair_binds(budget: InProcessBudget) -> None:
+def test_the_tighter_pair_binds(budget: Budget) -> None:
     budget.observe(reading(10, overall=Window(195, 200, 500, 2000)))
     assert budget.remaining(NOW) == 5
 
 
-def test_answers_arriving_out_of_order_keep_the_highest_usage(budget: InProcessBudget) -> None:
+def test_answers_arriving_out_of_order_keep_the_highest_usage(budget: Budget) -> None:
     budget.observe(reading(60))
     budget.observe(reading(57))  # sent earlier, answered later
     assert budget.remaining(NOW) == 40
@@ -145,7 +160,7 @@ def test_answers_arriving_out_of_order_keep_the_highest_usage(budget: InProcessB
     assert budget.remaining(NOW) == 40
 
 
-def test_a_counter_that_was_reset_is_believed(budget: InProcessBudget) -> None:
+def test_a_counter_that_was_reset_is_believed(budget: Budget) -> None:
     budget.observe(reading(100))
     budget.observe(reading(1))  # far below: the counter behind this key restarted
     assert budget.remaining(NOW) == 99
@@ -155,13 +170,13 @@ def test_a_counter_that_was_reset_is_believed(budget: InProcessBudget) -> None:
     assert budget.remaining(NOW) == 149
 
 
-def test_a_probe_goes_out_even_when_the_window_looks_spent(budget: InProcessBudget) -> None:
+def test_a_probe_goes_out_even_when_the_window_looks_spent(budget: Budget) -> None:
     budget.observe(reading(100))
     assert budget.reserve(1, now=NOW, probe=True).granted == 1
     assert budget.in_flight == 1
 
 
-def test_reserve_needs_a_positive_count(budget: InProcessBudget) -> None:
+def test_reserve_needs_a_positive_count(budget: Budget) -> None:
     with pytest.raises(ValueError, match="at least one"):
         budget.reserve(0, now=NOW)
 

@@ -24,6 +24,7 @@ from strava_dash.auth import (
 from strava_dash.budget import budget_for
 from strava_dash.client import StravaClient
 from strava_dash.errors import ScopeError, StoreError, StravaAPIError, StravaDashError
+from strava_dash.refresh_redis import shared_refresh_from_env
 from strava_dash.settings import Settings
 from strava_dash.sync import ActivityStore
 from strava_dash.transport import build_session, error_for
@@ -129,7 +130,9 @@ def start_strava(settings: Settings, token: Token, *, private_warning: str | Non
     """Hold the token and start downloading; a reconnect of the same athlete keeps data."""
     previous = state.current()
     http = build_session()
-    manager = TokenManager(settings, token, session=http)
+    # Replicas sharing Redis refresh this athlete's token once, not once each.
+    shared = shared_refresh_from_env(settings.client_id)
+    manager = TokenManager(settings, token, session=http, shared_refresh=shared)
     same_athlete = (
         previous is not None
         and previous.source == "strava"
