@@ -225,6 +225,10 @@ class TokenManager:
 
     Thread-safe, because a sync fetches pages from worker threads. ``on_change`` is
     called with every new token so the caller can store the newest refresh token.
+
+    A refresh Strava refuses ends the grant for good: every later call (the other pages
+    in flight included) raises the same :class:`~strava_dash.errors.AuthError` without
+    asking Strava again, since a dead refresh token never comes back to life.
     """
 
     def __init__(
@@ -244,32 +248,46 @@ class TokenManager:
         self._margin_s = margin_s
         self._on_change = on_change
         self._lock = threading.Lock()
+        self._ended: AuthError | None = None
 
     @property
     def token(self) -> Token:
         return self._token
 
+    @property
+    def ended(self) -> bool:
+        """True once Strava refused a refresh: the athlete must connect again."""
+        return self._ended is not None
+
     def access_token(self) -> str:
         with self._lock:
-            if self._token.expires_within(self._margin_s, now=self._now()):
+            if self._ended is not None or self._token.expires_within(
+                self._margin_s, now=self._now()
+            ):
                 self._refresh_locked()
             return self._token.access_token
 
     def refresh_after_401(self, rejected: str) -> str:
         """Refresh once for a token the API rejected; a concurrent refresh is reused."""
         with self._lock:
-            if self._token.access_token == rejected:
+            if self._token.access_token == rejected or self._ended is not None:
                 self._refresh_locked()
             return self._token.access_token
 
     def _refresh_locked(self) -> None:
+        ended = self._ended
+        if ended is not None:
+            # A fresh exception per caller: threads must not share one traceback.
+            raise AuthError(ended.status, ended.message, ended.errors)
         try:
             fresh = refresh(self._settings, self._token, session=self._session, now=self._now)
         except (TransportError, RateLimitError):
-            raise
+            raise  # Strava did not judge the refresh token: a later try may succeed
         except StravaAPIError as exc:
             # A dead refresh token means the athlete must connect again: say so as an AuthError.
-            raise AuthError(exc.status, describe_token_error(exc), exc.errors) from exc
+            ended = AuthError(exc.status, describe_token_error(exc), exc.errors)
+            self._ended = ended
+            raise ended from exc
         self._token = fresh
         if self._on_change is not None:
             self._on_change(fresh)

@@ -168,6 +168,38 @@ def test_revoked_grant_ends_in_auth_error_telling_to_reconnect(fake_strava: Fake
         client.athlete()
 
 
+def token_requests(server: FakeStrava) -> int:
+    return sum(1 for r in server.requests if r.path == "/oauth/token")
+
+
+def test_a_dead_refresh_token_is_tried_once(fake_strava: FakeStrava) -> None:
+    athlete = fake_strava.add_athlete()
+    settings = settings_for(fake_strava)
+    token = Token.from_response(fake_strava.issue_token(athlete.id), scopes="read")
+    manager = TokenManager(settings, token)
+    fake_strava.revoke_athlete(athlete.id)
+    fake_strava.clear_requests()
+    for _ in range(3):  # every page in flight saw a 401 for the same token
+        with pytest.raises(AuthError, match="connect again"):
+            manager.refresh_after_401(token.access_token)
+    with pytest.raises(AuthError, match="connect again"):
+        manager.access_token()
+    assert manager.ended
+    assert token_requests(fake_strava) == 1
+
+
+def test_a_refresh_that_did_not_reach_strava_may_be_tried_again(fake_strava: FakeStrava) -> None:
+    athlete = fake_strava.add_athlete()
+    token = Token.from_response(fake_strava.issue_token(athlete.id), scopes="read")
+    manager = TokenManager(settings_for(fake_strava), token)
+    fake_strava.fail(status=429, path="/oauth/token")
+    with pytest.raises(StravaAPIError):
+        manager.refresh_after_401(token.access_token)
+    assert not manager.ended
+    fake_strava.advance(6 * 3600)  # expired now: the next refresh rotates the pair
+    assert manager.refresh_after_401(token.access_token) != token.access_token
+
+
 def test_deauthorize_kills_every_token(fake_strava: FakeStrava) -> None:
     athlete = fake_strava.add_athlete()
     token = fake_strava.issue_token(athlete.id)

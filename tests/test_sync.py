@@ -12,7 +12,7 @@ import pytest
 from strava_dash.auth import Token, TokenManager
 from strava_dash.budget import InProcessBudget
 from strava_dash.client import StravaClient
-from strava_dash.errors import RateLimitError, StravaAPIError, TransportError
+from strava_dash.errors import AuthError, RateLimitError, StravaAPIError, TransportError
 from strava_dash.settings import Settings
 from strava_dash.sync import (
     ActivityStore,
@@ -464,3 +464,32 @@ def test_counts_in_stats_is_generous() -> None:
     assert not counts_in_stats({**ride, "sport_type": "Yoga"})
     assert count_hint({"all_ride_totals": {"count": 3}, "all_run_totals": {"count": 2}}) == 5
     assert count_hint({"all_ride_totals": {"count": "3"}}) is None
+
+
+def test_a_revoked_grant_is_refreshed_once_for_all_pages_in_flight(
+    fake_strava: FakeStrava, big: FakeAthlete
+) -> None:
+    fake_strava.latency = 0.05  # eight pages are on the wire when the grant dies
+    settings = Settings(
+        client_id=FAKE_CLIENT_ID, client_secret=FAKE_CLIENT_SECRET, base_url=fake_strava.base_url
+    )
+    token = Token.from_response(fake_strava.issue_token(big.id), scopes="read,activity:read_all")
+    manager = TokenManager(settings, token, now=fake_clock(fake_strava))
+    client = StravaClient(
+        manager,
+        api_url=fake_strava.api_url,
+        session=build_session(backoff=0.01),
+        now=fake_clock(fake_strava),
+    )
+    store = ActivityStore(athlete_id=big.id, total_hint=5_000)
+
+    def revoke_after_first_page(progress: SyncProgress) -> None:
+        if progress.pages == 1:
+            fake_strava.revoke_athlete(big.id)
+
+    report = sync(client, store, on_progress=revoke_after_first_page)
+    assert isinstance(report.error, AuthError)
+    time.sleep(1.0)  # pages still on the wire when the sync ended come back meanwhile
+    refreshes = [r for r in fake_strava.requests if r.path == "/oauth/token"]
+    assert len(refreshes) == 1
+    assert manager.ended
