@@ -27,7 +27,9 @@ from strava_dash.settings import Settings
 from strava_dash.transport import Clock, build_session, json_body, send, utc_now
 
 #: What the app asks for: public profile plus every activity, Only-You ones included.
-REQUESTED_SCOPES: tuple[str, ...] = ("read", "activity:read_all")
+#: Each scope is its own box on Strava's consent page, so ``activity:read`` is asked for
+#: too: an athlete who unticks private activities still shares the others.
+REQUESTED_SCOPES: tuple[str, ...] = ("read", "activity:read", "activity:read_all")
 #: Refresh this long before ``expires_at`` so a request never starts with a dying token.
 REFRESH_MARGIN_S = 300
 

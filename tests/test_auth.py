@@ -62,7 +62,7 @@ def test_authorize_url_has_what_strava_wants(fake_strava: FakeStrava) -> None:
         "redirect_uri": [REDIRECT],
         "response_type": ["code"],
         "approval_prompt": ["force"],
-        "scope": ["read,activity:read_all"],
+        "scope": ["read,activity:read,activity:read_all"],
         "state": ["abc"],
     }
     assert FAKE_CLIENT_SECRET not in url
@@ -76,7 +76,7 @@ def test_code_exchange_gives_a_token_with_athlete_and_scopes(fake_strava: FakeSt
     token = exchange_code(settings, redirect["code"][0], granted_scope=redirect["scope"][0])
     assert token.athlete_id == athlete.id
     assert token.athlete_name == "Ada Lovelace"
-    assert token.scopes == {"read", "activity:read_all"}
+    assert token.scopes == {"read", "activity:read", "activity:read_all"}
     assert token.expires_at - fake_strava.now() == pytest.approx(21600, abs=5)
     assert len(token.access_token) == 40
     # Strava wants the credentials in the POST body, never in the URL.
@@ -232,6 +232,19 @@ def test_fewer_scopes_granted_are_reported(fake_strava: FakeStrava) -> None:
     )
     with pytest.raises(ScopeError, match="View data about your activities"):
         check_scopes(token.scopes)
+
+
+def test_unticking_private_activities_still_shares_the_others(fake_strava: FakeStrava) -> None:
+    fake_strava.add_athlete()
+    fake_strava.untick = frozenset({"activity:read_all"})
+    settings = settings_for(fake_strava)
+    query = authorize(fake_strava, settings)
+    assert query["scope"] == ["read,activity:read"]
+    token = exchange_code(settings, query["code"][0], granted_scope=query["scope"][0])
+    check = check_scopes(token.scopes)
+    assert not check.include_private
+    assert check.warning is not None
+    assert "left out" in check.warning
 
 
 def test_scope_checks() -> None:

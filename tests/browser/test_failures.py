@@ -87,9 +87,19 @@ def test_fewer_scopes_than_asked_says_what_to_tick(
 ) -> None:
     page = context.new_page()
     open_app(page, app.url)
-    connect_with_strava(page, untick="activity:read_all")
+    connect_with_strava(page, untick=("activity:read", "activity:read_all"))
     expect(page.get_by_text("View data about your activities")).to_be_visible()
     expect(page.get_by_test_id("stSidebar").get_by_text("Ada Lovelace")).to_have_count(0)
+
+
+def test_keeping_private_activities_private_still_logs_in(
+    context: BrowserContext, app: AppServer, ada: FakeAthlete
+) -> None:
+    page = context.new_page()
+    open_app(page, app.url)
+    connect_with_strava(page, athlete_id=ada.id, untick=("activity:read_all",))
+    expect(page.get_by_text("activities are left out", exact=False)).to_be_visible()
+    expect(page.get_by_test_id("stSidebar").get_by_text("Ada Lovelace")).to_be_visible()
 
 
 def test_wrong_client_secret_is_explained_without_leaking(
