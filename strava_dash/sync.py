@@ -482,7 +482,8 @@ class SyncJob:
         self._thread.start()
 
     def cancel(self) -> None:
-        """End a wait for the rate window now (the sync then reports the limit)."""
+        """Stop: a wait for the rate window ends now (the report names the limit), and
+        no page is asked for after the one in hand (the report says it was stopped)."""
         self._stop.set()
 
     def wait(self, timeout: float | None = None) -> SyncReport | None:

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
+import streamlit as st
 
+from strava_dash.client import MAX_IN_FLIGHT
 from strava_dash.ui import sync_panel
-from tests.apptest_support import log_in, new_app, oauth_redirect, strava_env, wait_for_sync
+from tests.apptest_support import (
+    button,
+    log_in,
+    new_app,
+    oauth_redirect,
+    strava_env,
+    wait_for_sync,
+)
 from tests.fake_strava import FakeStrava, make_activities
 
 pytestmark = pytest.mark.usefixtures("no_strava_credentials")
@@ -43,3 +53,68 @@ def test_a_spent_window_shows_a_countdown_and_resumes_by_itself(
     assert wait_for_sync(at).ok
     assert len(session.store.records) == 650
     assert session.store.complete
+
+
+def api_requests(server: FakeStrava) -> int:
+    return sum(1 for r in server.requests if r.path.startswith("/api/v3/"))
+
+
+def token_requests(server: FakeStrava) -> int:
+    return sum(1 for r in server.requests if r.path == "/oauth/token")
+
+
+@pytest.mark.parametrize("revoke_fails", [False, True])
+def test_log_out_stops_the_download_and_strava_hears_nothing_more(
+    monkeypatch: pytest.MonkeyPatch, fake_strava: FakeStrava, revoke_fails: bool
+) -> None:
+    fake_strava.add_athlete(activities=make_activities(20_000, athlete_id=0, seed=8))
+    fake_strava.set_rate_limits(read=(1_000, 10_000), overall=(2_000, 20_000))
+    strava_env(monkeypatch, fake_strava)
+    at = new_app()
+    log_in(at, oauth_redirect(fake_strava, at))
+    fake_strava.latency = 0.5  # a slow Strava: the download has many seconds to go
+    session = at.session_state["dash_session"]
+    deadline = time.monotonic() + 30
+    while len(session.store.records) < 400:
+        assert time.monotonic() < deadline, "the download did not start"
+        time.sleep(0.05)
+    if revoke_fails:  # e.g. Strava hiccups: the token stays valid, only the app can stop
+        fake_strava.fail(path="/oauth/deauthorize", status=503)
+    api_before, tokens_before = api_requests(fake_strava), token_requests(fake_strava)
+    button(at, "Log out").click().run()
+    assert not at.exception
+    assert "dash_session" not in at.session_state
+    time.sleep(1.5)  # pages already on the wire are answered meanwhile
+    settled = api_requests(fake_strava)
+    time.sleep(2.0)
+    assert api_requests(fake_strava) == settled  # nothing more reaches Strava
+    assert settled - api_before <= MAX_IN_FLIGHT  # only what was in flight at the click
+    assert token_requests(fake_strava) == tokens_before  # no refresh of a revoked grant
+    assert not session.syncing
+    assert len(session.store.records) < 20_000
+
+
+def test_a_session_that_ends_stops_its_download(
+    monkeypatch: pytest.MonkeyPatch, fake_strava: FakeStrava
+) -> None:
+    fake_strava.add_athlete(activities=make_activities(20_000, athlete_id=0, seed=9))
+    fake_strava.set_rate_limits(read=(1_000, 10_000), overall=(2_000, 20_000))
+    strava_env(monkeypatch, fake_strava)
+    at = new_app()
+    log_in(at, oauth_redirect(fake_strava, at))
+    fake_strava.latency = 0.5
+    session = at.session_state["dash_session"]
+    deadline = time.monotonic() + 30
+    while len(session.store.records) < 400:
+        assert time.monotonic() < deadline, "the download did not start"
+        time.sleep(0.05)
+    # What Streamlit does with a session's resources when its browser tab goes away.
+    st.cache_resource.clear()
+    deadline = time.monotonic() + 5
+    while session.syncing:
+        assert time.monotonic() < deadline, "the download went on without anyone watching"
+        time.sleep(0.05)
+    settled = api_requests(fake_strava)
+    time.sleep(1.5)
+    assert api_requests(fake_strava) == settled
+    assert len(session.store.records) < 20_000

@@ -11,7 +11,7 @@ import pytest
 
 from strava_dash.auth import Token, TokenManager
 from strava_dash.budget import InProcessBudget
-from strava_dash.client import StravaClient
+from strava_dash.client import Cancelled, StravaClient
 from strava_dash.errors import AuthError, RateLimitError, StravaAPIError, TransportError
 from strava_dash.settings import Settings
 from strava_dash.sync import (
@@ -550,3 +550,19 @@ def test_a_late_upload_in_the_gap_is_found_before_skipping_held_pages(
     ids = ids_of(store)
     assert len(ids) == len(set(ids)) == 2_002
     assert set(ids) == {a["id"] for a in athlete.activities}
+
+
+def test_a_cancelled_job_stops_between_pages(fake_strava: FakeStrava, big: FakeAthlete) -> None:
+    fake_strava.latency = 0.2
+    store = ActivityStore(athlete_id=big.id, total_hint=5_000)
+    job = SyncJob(budgeted(fake_strava, big, InProcessBudget()), store)
+    job.start()
+    deadline = time.monotonic() + 10
+    while len(store.records) < 200:
+        assert time.monotonic() < deadline, "the job never got a page"
+        time.sleep(0.01)
+    job.cancel()
+    report = job.wait(timeout=2)
+    assert report is not None, "the job went on after cancel"
+    assert isinstance(report.error, Cancelled)
+    assert len(store.records) < 5_000

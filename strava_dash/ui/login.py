@@ -153,10 +153,15 @@ def start_strava(settings: Settings, token: Token, *, private_warning: str | Non
 
 
 def log_out(settings: Settings) -> None:
-    """Revoke the grant at Strava, then forget the whole browser session."""
+    """Stop everything running for the athlete, revoke the grant at Strava, then forget
+    the whole browser session."""
     session = state.current()
     notice = None
-    if session is not None and session.tokens is not None:
+    if session is not None:
+        # First, so that pages in flight meet the revoked grant with no refresh attempt
+        # and no further request follows the revoke.
+        session.close()
+    if session is not None and session.tokens is not None and not session.tokens.ended:
         try:
             deauthorize(settings, session.tokens.access_token())
         except StravaAPIError as error:

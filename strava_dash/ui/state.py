@@ -112,8 +112,18 @@ class AthleteSession:
         table = self.archive.activities
         return bool((table["utc_offset"].isna() & table["start_date"].notna()).any())
 
+    def stop_sync(self) -> None:
+        """Stop the download: a wait for the rate window ends now, no page is asked for
+        after the one in hand."""
+        if self.job is not None:
+            self.job.cancel()
+
     def close(self) -> None:
-        """Release the uploaded archive (log out, or another athlete takes over)."""
+        """End this athlete's session here (log out, or another athlete takes over): the
+        sync stops, nothing more is sent to Strava, the uploaded archive is released."""
+        self.stop_sync()
+        if self.client is not None:
+            self.client.close()
         if self.archive is not None:
             self.archive.close()
         if self.upload is not None:
@@ -141,6 +151,26 @@ def _with_archive_gear(frame: pd.DataFrame, archive_table: pd.DataFrame) -> pd.D
     return frame
 
 
+class _SessionEnd:
+    """Stops the athlete's download when Streamlit lets this browser session go."""
+
+    def __init__(self) -> None:
+        self.athlete: AthleteSession | None = None
+
+    def release(self) -> None:
+        # Called on every disconnect, also one the browser recovers from, when the
+        # session state lives on: stop the download (Continue restarts it), keep the rest.
+        if self.athlete is not None:
+            self.athlete.stop_sync()
+
+
+# Streamlit clears session-scoped resources when the browser session disconnects or
+# ends (tab closed): the one hook there is for a session's end.
+@st.cache_resource(scope="session", on_release=_SessionEnd.release, show_spinner=False)
+def _session_end() -> _SessionEnd:
+    return _SessionEnd()
+
+
 def current() -> AthleteSession | None:
     value = st.session_state.get(SESSION)
     return value if isinstance(value, AthleteSession) else None
@@ -151,6 +181,7 @@ def set_current(session: AthleteSession) -> None:
     if previous is not None and previous is not session:
         previous.close()
     st.session_state[SESSION] = session
+    _session_end().athlete = session
 
 
 def clear() -> None:
