@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from datetime import timedelta
 
 import pytest
 import streamlit as st
+import streamlit.testing.v1.local_script_runner as local_script_runner
+from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
+from streamlit.testing.v1 import AppTest
 
 from strava_dash.client import MAX_IN_FLIGHT
 from strava_dash.ui import sync_panel
@@ -114,7 +118,65 @@ def test_a_session_that_ends_stops_its_download(
     while session.syncing:
         assert time.monotonic() < deadline, "the download went on without anyone watching"
         time.sleep(0.05)
+    time.sleep(1.5)  # pages already on the wire are answered meanwhile
     settled = api_requests(fake_strava)
-    time.sleep(1.5)
+    time.sleep(2.0)
     assert api_requests(fake_strava) == settled
     assert len(session.store.records) < 20_000
+
+
+def run_timed_fragments(at: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the browser's timer does for ``st.fragment(run_every=…)``: run the page's
+    fragments on their own (AppTest only runs whole pages)."""
+    ids = list(at._fragment_storage._fragments)
+    assert ids, "the page has no fragment"
+    with monkeypatch.context() as patch:
+        rerun = functools.partial(RerunData, fragment_id_queue=ids, is_fragment_scoped_rerun=True)
+        patch.setattr(local_script_runner, "RerunData", rerun)
+        at.run()
+    assert not at.exception, at.exception
+
+
+def wait_for_records(at: AppTest, count: int) -> None:
+    session = at.session_state["dash_session"]
+    deadline = time.monotonic() + 30
+    while len(session.store.records) < count:
+        assert time.monotonic() < deadline, f"the download did not reach {count}"
+        time.sleep(0.05)
+
+
+def table_rows(at: AppTest) -> int | None:
+    """Rows of the activity table in the last run's output; None: the table was not drawn."""
+    return len(at.dataframe[0].value) if at.dataframe else None
+
+
+def test_the_page_follows_a_running_download(
+    monkeypatch: pytest.MonkeyPatch, fake_strava: FakeStrava
+) -> None:
+    fake_strava.add_athlete(activities=make_activities(20_000, athlete_id=0, seed=6))
+    fake_strava.set_rate_limits(read=(1_000, 10_000), overall=(2_000, 20_000))
+    strava_env(monkeypatch, fake_strava)
+    clock = [1_000.0]
+    monkeypatch.setattr(sync_panel, "_clock", lambda: clock[0], raising=False)
+    at = new_app()
+    log_in(at, oauth_redirect(fake_strava, at))
+    fake_strava.latency = 0.5
+    at.switch_page("pages/activities.py").run()  # a first visit, before much has arrived
+    session = at.session_state["dash_session"]
+    wait_for_records(at, 1_000)
+    clock[0] += 2.0
+    run_timed_fragments(at, monkeypatch)
+    rows = table_rows(at)
+    assert rows is not None, "the page was not redrawn"
+    assert rows >= 1_000  # browsable while the rest arrives
+    assert session.syncing, "the download ended: this test needs a slower Strava"
+    wait_for_records(at, rows + 400)
+    clock[0] += 1.0  # a second later only the progress line moves
+    run_timed_fragments(at, monkeypatch)
+    assert table_rows(at) is None
+    clock[0] += 1.0  # two seconds after the last redraw, the page shows what has arrived
+    run_timed_fragments(at, monkeypatch)
+    more = table_rows(at)
+    assert more is not None
+    assert more >= rows + 400
+    session.close()  # nobody needs the rest of the download

@@ -26,6 +26,8 @@ OAUTH_ATTEMPT = "strava_oauth_attempt"
 UNITS = "units"
 TABLE_COLUMNS = "table_columns"
 SELECTED_IDS = "selected_ids"
+#: (store revision, monotonic s) of the last full run of the page during a download.
+SHOWN_REVISION = "sync_shown_revision"
 
 Source = Literal["demo", "strava", "archive"]
 
