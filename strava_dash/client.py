@@ -27,25 +27,13 @@ from strava_dash.errors import (
 )
 from strava_dash.paging import END, FixedHint, LengthHint, Page, PagePlan, Records
 from strava_dash.ratelimit import RateLimits, next_window_start, parse_rate_limits
+from strava_dash.streams import STREAM_KEYS
 from strava_dash.transport import DEFAULT_TIMEOUT, Clock, build_session, json_body, send, utc_now
 
 DEFAULT_API_URL = "https://www.strava.com/api/v3"
 MAX_PER_PAGE = 200
 #: Activity pages in flight at once when the length of the list is hinted.
 MAX_IN_FLIGHT = 8
-STREAM_KEYS: tuple[str, ...] = (
-    "time",
-    "distance",
-    "latlng",
-    "altitude",
-    "velocity_smooth",
-    "heartrate",
-    "cadence",
-    "watts",
-    "temp",
-    "moving",
-    "grade_smooth",
-)
 # Epoch seconds beyond this are almost surely milliseconds (year 5138), which Strava rejects.
 _MAX_EPOCH_S = 100_000_000_000
 
