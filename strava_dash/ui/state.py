@@ -21,6 +21,7 @@ from strava_dash.sync import ActivityStore, SyncJob
 
 SESSION = "dash_session"
 LOGIN_MESSAGE = "login_message"
+#: The OAuth button's key is this plus the attempt number (a fresh widget per attempt).
 OAUTH_BUTTON = "strava_oauth"
 OAUTH_ATTEMPT = "strava_oauth_attempt"
 UNITS = "units"
@@ -28,6 +29,44 @@ TABLE_COLUMNS = "table_columns"
 SELECTED_IDS = "selected_ids"
 #: (store revision, monotonic s) of the last full run of the page during a download.
 SHOWN_REVISION = "sync_shown_revision"
+#: The sidebar filters' widget keys, which are also their URL query parameters.
+FILTER_KEYS: tuple[str, ...] = (
+    "period",
+    "dates",
+    "sport",
+    "dist",
+    "hours",
+    "elev",
+    "q",
+    "commute",
+    "indoor",
+    "manual",
+    "private",
+    "gear",
+)
+#: The sport-group picker, an action that adds a group's sports to the "sport" filter.
+SPORT_GROUP_PICK = "sport_group_pick"
+#: Activity detail: the activity shown, and the table selection it last jumped to.
+DETAIL_ACTIVITY = "detail_activity"
+DETAIL_SEEN_SELECTION = "detail_seen_selection"
+#: The last RateLimitError of a streams request: no new request before its ``retry_at``
+#: (set by the detail page and by the tracks download alike).
+STREAMS_LIMIT = "streams_rate_limit"
+#: Tracks (GPX): how the last Fetch tracks ended, tracks that failed, the CSV checkbox.
+TRACKS_OUTCOME = "tracks_outcome"
+TRACKS_FAILED = "tracks_failed"
+TRACKS_INCLUDE_CSV = "tracks_include_csv"
+#: The map's kept figures: {cache key: figure}, the latest few only.
+MAP_FIGURES = "map_figures"
+#: The archive uploader's key for this attempt, and the last refused upload's message.
+ARCHIVE_UPLOAD_KEY = "archive_upload_key"
+ARCHIVE_REFUSED = "archive_refused"
+
+
+def range_top_key(key: str) -> str:
+    """Where a range filter remembers the data's maximum it was last drawn with."""
+    return f"_{key}_top"
+
 
 Source = Literal["demo", "strava", "archive"]
 

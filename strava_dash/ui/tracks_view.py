@@ -25,7 +25,7 @@ from strava_dash.export import download_name
 from strava_dash.gpx import tracks_zip
 from strava_dash.ratelimit import next_window_start
 from strava_dash.ui import state
-from strava_dash.ui.detail_view import STREAMS_LIMIT, plain
+from strava_dash.ui.detail_view import plain
 from strava_dash.ui.state import AthleteSession
 from strava_dash.ui.streams import get_streams
 from strava_dash.ui.views import FilteredView
@@ -35,10 +35,6 @@ from strava_dash.ui.views import FilteredView
 MAX_TRACKS: Final = 100
 #: Requests left unspent for the rest of the app (Activity detail, Refresh).
 RESERVE: Final = 5
-#: Session-state keys: how the last fetch ended, and activities whose track failed.
-OUTCOME: Final = "tracks_outcome"
-FAILED: Final = "tracks_failed"
-INCLUDE_CSV: Final = "tracks_include_csv"
 
 MANUAL: Final = "manual activity: entered by hand, no recorded track"
 INDOOR: Final = "indoor activity: recorded without GPS"
@@ -197,11 +193,11 @@ def _stop_message(plan: TrackPlan, outcome: Outcome) -> str:
 def fetch_tracks(session: AthleteSession, plan: TrackPlan) -> Outcome:
     """Fetch the plan's missing streams one by one, keeping each; stop before the budget
     runs out (or on Strava's 429) with what is kept, kept."""
-    last = st.session_state.get(OUTCOME)
+    last = st.session_state.get(state.TRACKS_OUTCOME)
     waiting = isinstance(last, Outcome) and last.kind == "limit" and _now() < last.until
     if waiting and isinstance(last, Outcome):
         return last  # not before the reset: a request now would only be refused
-    failed: dict[int, str] = st.session_state.setdefault(FAILED, {})
+    failed: dict[int, str] = st.session_state.setdefault(state.TRACKS_FAILED, {})
     todo = plan.to_fetch + [i for i in plan.with_track if i in failed]
     failed.clear()
     records = session.records_by_id()
@@ -214,7 +210,7 @@ def fetch_tracks(session: AthleteSession, plan: TrackPlan) -> Outcome:
         try:
             get_streams(session, records.get(activity_id, {"id": activity_id}))
         except RateLimitError as error:
-            st.session_state[STREAMS_LIMIT] = error  # the detail page waits for it too
+            st.session_state[state.STREAMS_LIMIT] = error  # the detail page waits for it too
             return Outcome("limit", error.retry_at, error.daily)
         except AuthError as error:
             session.grant_lost = True
@@ -286,7 +282,7 @@ def _numbers(session: AthleteSession, plan: TrackPlan) -> None:
 
 
 def _outcome_message(plan: TrackPlan) -> None:
-    outcome = st.session_state.get(OUTCOME)
+    outcome = st.session_state.get(state.TRACKS_OUTCOME)
     if not isinstance(outcome, Outcome):
         return
     if outcome.kind == "error":
@@ -307,7 +303,7 @@ def _outcome_message(plan: TrackPlan) -> None:
 def _download(view: FilteredView, plan: TrackPlan) -> None:
     session = view.session
     records = session.records_by_id()
-    failed = st.session_state.get(FAILED) or {}
+    failed = st.session_state.get(state.TRACKS_FAILED) or {}
 
     def streams_of(activity_id: int) -> dict[str, Any] | None:
         # Known to have no track: {} (the ZIP's README says "no GPS track"); not fetched
@@ -321,7 +317,7 @@ def _download(view: FilteredView, plan: TrackPlan) -> None:
     items = [(records.get(i, {"id": i}), streams_of(i)) for i in plan.ids]
     include_csv = st.checkbox(
         "Include a CSV of all streams per activity",
-        key=INCLUDE_CSV,
+        key=state.TRACKS_INCLUDE_CSV,
         help="One CSV per activity: time, distance, position, altitude, heart rate, cadence, "
         "power, temperature… one row per sample.",
     )
@@ -366,7 +362,7 @@ def tracks_section(view: FilteredView) -> None:
         st.caption("No activities to export: widen the filters.")
         return
     selected = st.session_state.get(state.SELECTED_IDS) or []
-    failed: dict[int, str] = st.session_state.get(FAILED) or {}
+    failed: dict[int, str] = st.session_state.get(state.TRACKS_FAILED) or {}
     plan = plan_tracks(session, view.filtered, selected, failed)
     st.caption(_which(plan))
     _numbers(session, plan)
@@ -377,7 +373,7 @@ def tracks_section(view: FilteredView) -> None:
         disabled=not (plan.to_fetch or failed) or session.needs_reconnect,
         help="Fetches each missing track once; the ones fetched are kept while you browse.",
     ):
-        st.session_state[OUTCOME] = fetch_tracks(session, plan)
+        st.session_state[state.TRACKS_OUTCOME] = fetch_tracks(session, plan)
         st.rerun()
     _outcome_message(plan)
     _download(view, plan)
