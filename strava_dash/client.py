@@ -407,8 +407,9 @@ class StravaClient:
             for future in running:
                 if future.cancel():
                     self._release()
-            # Requests already on the wire finish in the background; their answers
-            # still teach the budget, their records are dropped.
+            # When the walk is left early (closed, the consumer stopped), requests
+            # already on the wire finish in the background: their answers still teach
+            # the budget, their records are dropped.
             pool.shutdown(wait=False, cancel_futures=True)
 
     def _launch(

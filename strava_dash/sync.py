@@ -14,10 +14,10 @@ Two walks over ``GET /athlete/activities`` (newest first, pages of 200):
 Every page is merged by id as it arrives, so a failure keeps what came before it and
 the next :func:`sync` continues where the last one stopped, without duplicates. Pages of
 the concurrent tail walk that came back after a failed one are kept too; the resumed walk
-refetches only the gap and skips them (:mod:`strava_dash.islands` says why that is safe). With
-``wait_for_window=True`` a spent 15-minute window does not end the sync: it reports
-``paused_until``, waits for the reset (in small, cancellable steps) and continues from
-the cursor; the daily limit always ends it.
+refetches only the gap and skips them (:mod:`strava_dash.islands` says why that is
+safe). With ``wait_for_window=True`` a spent 15-minute window does not end the sync: it
+reports ``paused_until``, waits for the reset (in small, cancellable steps) and continues
+from the cursor; the daily limit always ends it.
 """
 
 from __future__ import annotations
@@ -447,8 +447,10 @@ class SyncJob:
 
     The UI keeps one job per session and polls ``progress``/``report``; starting a
     job while another runs on the same store is the caller's bug, so :meth:`start`
-    refuses it. ``wait_for_window`` and ``retry_now`` are passed to :func:`sync`; a
-    wait for the rate window ends early on :meth:`cancel`.
+    refuses it. ``wait_for_window`` and ``retry_now`` are passed to :func:`sync`;
+    :meth:`cancel` ends a wait for the rate window at once and the walk after the page
+    in hand (the session also closes the client on log out, which stops requests even
+    mid-page).
     """
 
     def __init__(
