@@ -214,7 +214,11 @@ def _session_end() -> _SessionEnd:
 
 def current() -> AthleteSession | None:
     value = st.session_state.get(SESSION)
-    return value if isinstance(value, AthleteSession) else None
+    if not isinstance(value, AthleteSession):
+        return None
+    # After a reconnect the hook is a new resource: tie it to the athlete again.
+    _session_end().athlete = value
+    return value
 
 
 def set_current(session: AthleteSession) -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from strava_dash.client import StravaClient
+from strava_dash.client import Cancelled, StravaClient
 from strava_dash.errors import (
     AuthError,
     NotFoundError,
@@ -138,6 +138,11 @@ def describe_report(session: AthleteSession, report: SyncReport) -> str:
     if error is None:
         return f"Up to date: {len(session.store.records):,} activities."
     missing = _missing(session)
+    if isinstance(error, Cancelled):
+        return (
+            f"The download stopped when this page lost its connection. {missing} "
+            "Continue picks up where it stopped."
+        )
     if isinstance(error, RateLimitError):
         if error.daily:
             return (
