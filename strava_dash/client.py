@@ -376,7 +376,11 @@ class StravaClient:
         data = self._get_held("/athlete/activities", {**params, "page": page})
         if not isinstance(data, list):
             raise StravaAPIError(200, f"activity page {page} is not a JSON array")
-        return [r for r in data if isinstance(r, dict)] if data else []
+        records = [r for r in data if isinstance(r, dict)]
+        if data and not records:
+            # An empty list means the end to the plan: this page must not pass for it.
+            raise StravaAPIError(200, f"activity page {page} holds no activity objects")
+        return records
 
     def _pages_concurrently(
         self, params: dict[str, Any], plan: PagePlan, on_stranded: OnStranded | None
