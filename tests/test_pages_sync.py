@@ -89,7 +89,7 @@ def test_log_out_stops_the_download_and_strava_hears_nothing_more(
     assert not at.exception
     assert "dash_session" not in at.session_state
     logged_out = api_requests(fake_strava)
-    time.sleep(1.5)  # pages already on the wire are answered meanwhile
+    time.sleep(2.5)  # pages already on the wire are answered meanwhile (0.5 s each)
     settled = api_requests(fake_strava)
     time.sleep(2.0)
     assert api_requests(fake_strava) == settled  # nothing more reaches Strava
@@ -119,7 +119,7 @@ def test_a_session_that_ends_stops_its_download(
     while session.syncing:
         assert time.monotonic() < deadline, "the download went on without anyone watching"
         time.sleep(0.05)
-    time.sleep(1.5)  # pages already on the wire are answered meanwhile
+    time.sleep(2.5)  # pages already on the wire are answered meanwhile (0.5 s each)
     settled = api_requests(fake_strava)
     time.sleep(2.0)
     assert api_requests(fake_strava) == settled
