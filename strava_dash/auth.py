@@ -27,7 +27,9 @@ from strava_dash.settings import Settings
 from strava_dash.transport import Clock, build_session, json_body, send, utc_now
 
 #: What the app asks for: public profile plus every activity, Only-You ones included.
-REQUESTED_SCOPES: tuple[str, ...] = ("read", "activity:read_all")
+#: Each scope is its own box on Strava's consent page, so ``activity:read`` is asked for
+#: too: an athlete who unticks private activities still shares the others.
+REQUESTED_SCOPES: tuple[str, ...] = ("read", "activity:read", "activity:read_all")
 #: Refresh this long before ``expires_at`` so a request never starts with a dying token.
 REFRESH_MARGIN_S = 300
 
@@ -271,6 +273,10 @@ class TokenManager:
     Thread-safe, because a sync fetches pages from worker threads. ``on_change`` is
     called with every new token so the caller can store the newest refresh token.
     ``shared_refresh`` coordinates refreshes across processes (None: this process only).
+
+    A refresh Strava refuses ends the grant for good: every later call (the other pages
+    in flight included) raises the same :class:`~strava_dash.errors.AuthError` without
+    asking Strava again, since a dead refresh token never comes back to life.
     """
 
     def __init__(
@@ -292,35 +298,49 @@ class TokenManager:
         self._on_change = on_change
         self._shared_refresh = shared_refresh
         self._lock = threading.Lock()
+        self._ended: AuthError | None = None
 
     @property
     def token(self) -> Token:
         return self._token
 
+    @property
+    def ended(self) -> bool:
+        """True once Strava refused a refresh: the athlete must connect again."""
+        return self._ended is not None
+
     def access_token(self) -> str:
         with self._lock:
-            if self._token.expires_within(self._margin_s, now=self._now()):
+            if self._ended is not None or self._token.expires_within(
+                self._margin_s, now=self._now()
+            ):
                 self._refresh_locked()
             return self._token.access_token
 
     def refresh_after_401(self, rejected: str) -> str:
         """Refresh once for a token the API rejected; a concurrent refresh is reused."""
         with self._lock:
-            if self._token.access_token == rejected:
+            if self._token.access_token == rejected or self._ended is not None:
                 self._refresh_locked()
             return self._token.access_token
 
     def _refresh_locked(self) -> None:
+        ended = self._ended
+        if ended is not None:
+            # A fresh exception per caller: threads must not share one traceback.
+            raise AuthError(ended.status, ended.message, ended.errors)
         try:
             if self._shared_refresh is None:
                 fresh = self._refresh_now(self._token)
             else:
                 fresh = self._shared_refresh(self._token, self._refresh_now)
         except (TransportError, RateLimitError):
-            raise
+            raise  # Strava did not judge the refresh token: a later try may succeed
         except StravaAPIError as exc:
             # A dead refresh token means the athlete must connect again: say so as an AuthError.
-            raise AuthError(exc.status, describe_token_error(exc), exc.errors) from exc
+            ended = AuthError(exc.status, describe_token_error(exc), exc.errors)
+            self._ended = ended
+            raise ended from exc
         self._token = fresh
         if self._on_change is not None:
             self._on_change(fresh)

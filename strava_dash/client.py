@@ -18,27 +18,22 @@ from urllib.parse import quote
 import requests
 
 from strava_dash.budget import RateBudget, Reservation
-from strava_dash.errors import AuthError, RateLimitError, ScopeError, StravaAPIError
+from strava_dash.errors import (
+    AuthError,
+    RateLimitError,
+    ScopeError,
+    StravaAPIError,
+    StravaDashError,
+)
+from strava_dash.paging import END, FixedHint, LengthHint, Page, PagePlan, Records
 from strava_dash.ratelimit import RateLimits, next_window_start, parse_rate_limits
+from strava_dash.streams import STREAM_KEYS
 from strava_dash.transport import DEFAULT_TIMEOUT, Clock, build_session, json_body, send, utc_now
 
 DEFAULT_API_URL = "https://www.strava.com/api/v3"
 MAX_PER_PAGE = 200
 #: Activity pages in flight at once when the length of the list is hinted.
 MAX_IN_FLIGHT = 8
-STREAM_KEYS: tuple[str, ...] = (
-    "time",
-    "distance",
-    "latlng",
-    "altitude",
-    "velocity_smooth",
-    "heartrate",
-    "cadence",
-    "watts",
-    "temp",
-    "moving",
-    "grade_smooth",
-)
 # Epoch seconds beyond this are almost surely milliseconds (year 5138), which Strava rejects.
 _MAX_EPOCH_S = 100_000_000_000
 
@@ -49,36 +44,16 @@ _BUDGET_POLL_S = 0.02
 _BUDGET_POLL_MAX_S = 60.0
 
 
-class LengthHint(Protocol):
-    """A lower bound of how many activities a walk returns, refined as pages arrive.
-
-    Only a hint for how many pages to ask for at once: an empty page still ends the list.
-    """
-
-    def page_arrived(self, records: list[dict[str, Any]]) -> None:
-        """One more page of this walk came back (any order; called once per page)."""
-        ...
-
-    def lower_bound(self) -> int | None:
-        """Activities the walk returns at least, counting arrived pages; None: no idea yet."""
-        ...
-
-
-class FixedHint:
-    """A :class:`LengthHint` that is a number known up front."""
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-
-    def page_arrived(self, records: list[dict[str, Any]]) -> None:
-        del records
-
-    def lower_bound(self) -> int | None:
-        return self.total
-
-
 #: What ``expected=`` accepts: a number of activities, or a :class:`LengthHint`.
 Expected = int | LengthHint
+#: Receives the pages that came back fine after a failed one (see :meth:`iter_pages`).
+OnStranded = Callable[[list[Page]], None]
+#: How often a walk waiting for its pages checks whether the client was closed.
+_CLOSED_POLL_S = 0.25
+
+
+class Cancelled(StravaDashError):
+    """The work was called off (log out, the session ended): nothing more is sent."""
 
 
 class TokenSource(Protocol):
@@ -153,6 +128,7 @@ class StravaClient:
         self._sent = 0
         self._probe = False
         self._lock = threading.Lock()
+        self._closed = threading.Event()
 
     @property
     def rate_limits(self) -> RateLimits | None:
@@ -172,6 +148,20 @@ class StravaClient:
     def request_count(self) -> int:
         """API requests this client has sent (urllib3's transparent retries not counted)."""
         return self._sent
+
+    @property
+    def closed(self) -> bool:
+        return self._closed.is_set()
+
+    def close(self) -> None:
+        """Send nothing more: every later request, refresh or wait for the budget raises
+        :class:`Cancelled`, and walks stop asking for pages. Requests already on the wire
+        are left to finish (their answers still teach the budget)."""
+        self._closed.set()
+
+    def _check_open(self) -> None:
+        if self._closed.is_set():
+            raise Cancelled("the Strava connection was closed (logged out)")
 
     def allow_probe(self) -> None:
         """Send the next request even if the budget believes the window is spent.
@@ -210,6 +200,7 @@ class StravaClient:
         """Hold one request of the budget, or raise when its window is spent."""
         deadline = monotonic() + _BUDGET_POLL_MAX_S
         while True:
+            self._check_open()
             grant = self._reserve(1)
             if grant.granted:
                 return
@@ -225,6 +216,7 @@ class StravaClient:
     # ---------------------------------------------------------------- HTTP
 
     def _send(self, path: str, params: dict[str, Any] | None, token: str) -> requests.Response:
+        self._check_open()
         with self._lock:
             self._sent += 1
         return send(
@@ -255,6 +247,7 @@ class StravaClient:
     ) -> requests.Response:
         """Send with one budget reservation already held; it is given back here."""
         try:
+            self._check_open()  # before token(), which may refresh at Strava
             return self._send(path, params, token())
         finally:
             self._release()
@@ -274,6 +267,7 @@ class StravaClient:
         except AuthError:
             if isinstance(tokens, str) or not sent_with:
                 raise
+            self._check_open()  # a revoked grant after log out: no refresh attempt
             fresh = tokens.refresh_after_401(sent_with[-1])
             self._acquire()
             response = self._send_held(path, params, lambda: fresh)
@@ -332,6 +326,7 @@ class StravaClient:
         per_page: int = MAX_PER_PAGE,
         first_page: int = 1,
         expected: Expected | None = None,
+        on_stranded: OnStranded | None = None,
     ) -> Generator[list[dict[str, Any]], None, None]:
         """Activity pages in order until an empty page (a short page is not the end).
 
@@ -346,8 +341,11 @@ class StravaClient:
         hint is a true lower bound): the requests are the sequential loop's.
 
         Pages are yielded in order all the same. An error on page k is raised after
-        pages before k were yielded; pages after k that already arrived are discarded
-        (the caller resumes from its cursor, without duplicates).
+        pages before k were yielded. Pages after k that were already asked for are
+        waited for (they are paid for) and, when they came back fine, handed to
+        ``on_stranded`` before the error is raised, in order, an empty page included
+        (without ``on_stranded`` they are dropped). The walk's scheduling lives in
+        :class:`~strava_dash.paging.PagePlan`.
         """
         if not 1 <= per_page <= MAX_PER_PAGE:
             raise ValueError(f"per_page must be between 1 and {MAX_PER_PAGE}, got {per_page}")
@@ -360,7 +358,8 @@ class StravaClient:
             yield from self._pages_in_turn(params, first_page)
         else:
             hint = FixedHint(expected) if isinstance(expected, int) else expected
-            yield from self._pages_concurrently(params, first_page, per_page, hint)
+            plan = PagePlan(first_page, per_page, hint, self.max_in_flight)
+            yield from self._pages_concurrently(params, plan, on_stranded)
 
     def _pages_in_turn(self, params: dict[str, Any], page: int) -> Iterator[list[dict[str, Any]]]:
         while True:
@@ -372,88 +371,78 @@ class StravaClient:
             yield [r for r in data if isinstance(r, dict)]
             page += 1
 
-    def _fetch_page(self, params: dict[str, Any], page: int) -> tuple[bool, list[dict[str, Any]]]:
-        """One page with a reservation already held: (the list was empty, its records)."""
+    def _fetch_page(self, params: dict[str, Any], page: int) -> Records:
+        """One page with a reservation already held: its records (empty: the list's end)."""
         data = self._get_held("/athlete/activities", {**params, "page": page})
         if not isinstance(data, list):
             raise StravaAPIError(200, f"activity page {page} is not a JSON array")
-        return not data, [r for r in data if isinstance(r, dict)]
+        records = [r for r in data if isinstance(r, dict)]
+        if data and not records:
+            # An empty list means the end to the plan: this page must not pass for it.
+            raise StravaAPIError(200, f"activity page {page} holds no activity objects")
+        return records
 
     def _pages_concurrently(
-        self,
-        params: dict[str, Any],
-        first_page: int,
-        per_page: int,
-        hint: LengthHint,
-    ) -> Iterator[list[dict[str, Any]]]:
+        self, params: dict[str, Any], plan: PagePlan, on_stranded: OnStranded | None
+    ) -> Iterator[Records]:
         pool = ThreadPoolExecutor(self.max_in_flight, thread_name_prefix="strava-page")
-        # Pages want..launched are in flight or done, keyed by number; yielded in order.
-        pending: dict[int, Future[tuple[bool, list[dict[str, Any]]]]] = {}
-        want = first_page
-        launched = known = first_page - 1  # `known`: the last page seen holding activities
-        end: int | None = None  # the first page seen empty
-        noticed: set[int] = set()  # pages whose answer the hint has seen
-        bulk = False
+        running: dict[Future[Records], int] = {}
         try:
             while True:
-                total = hint.lower_bound()
-                vouched = first_page - 1 + (-(-total // per_page) if total else 0)
-                # A page nothing vouches for waits until the page before it is known.
-                # Except in bulk (once two vouched pages were still to come): the page
-                # after the last vouched one is the list's end at the latest, so it
-                # is needed anyway and goes out alongside.
-                bulk = bulk or vouched >= known + 2
-                limit = max(known + 1, vouched + 1 if bulk else vouched)
-                if end is not None:
-                    limit = min(limit, end - 1)
-                # Pages that arrived ahead of their turn wait here without holding a slot,
-                # but no further than two rounds ahead of the page to yield next.
-                in_flight = sum(1 for f in pending.values() if not f.done())
-                ahead = want + 2 * self.max_in_flight - 1
-                count = min(limit, ahead) - launched
-                count = min(count, self.max_in_flight - in_flight)
-                grant = self._reserve(count) if count > 0 else Reservation(0)
-                for _ in range(grant.granted):
-                    launched += 1
-                    pending[launched] = pool.submit(self._fetch_page, params, launched)
-                if not pending:
+                self._check_open()
+                grant = self._launch(params, plan, pool, running)
+                if not running:
                     if grant.wait_until is not None:
                         raise _spent(grant)
                     sleep(_BUDGET_POLL_S)  # the app's other requests are in flight
                     continue
-                running = [f for f in pending.values() if not f.done()]
-                if running:
-                    wait(running, return_when=FIRST_COMPLETED)
-                for number, future in pending.items():
-                    if number in noticed or not future.done() or future.exception() is not None:
-                        continue
-                    noticed.add(number)
-                    empty, records = future.result()
-                    if empty:
-                        end = number if end is None else min(end, number)
-                    else:
-                        known = max(known, number)
-                        hint.page_arrived(records)
-                while want in pending and pending[want].done():
-                    empty, records = pending.pop(want).result()  # a failed page raises here
-                    if empty:
+                self._settle(plan, running, wait_for=FIRST_COMPLETED)
+                while (step := plan.next_step()) is not None:
+                    if step is END:
                         return
-                    if want not in noticed:
-                        # It arrived while the caller held the previous page (a slow
-                        # consumer, e.g. a database write): count it before it leaves,
-                        # or the next page waits for news of it forever.
-                        noticed.add(want)
-                        known = max(known, want)
-                        hint.page_arrived(records)
-                    yield records
-                    want += 1
+                    if isinstance(step, BaseException):
+                        if on_stranded is not None:
+                            self._settle(plan, running, wait_for=None)
+                            on_stranded(plan.stranded())
+                        raise step
+                    if isinstance(step, Page):
+                        yield step.records
         finally:
-            for future in pending.values():
+            for future in running:
                 if future.cancel():
                     self._release()
-            # Requests already on the wire finish in the background; their answers
-            # still teach the budget, their records are dropped.
+            # When the walk is left early (closed, the consumer stopped), requests
+            # already on the wire finish in the background: their answers still teach
+            # the budget, their records are dropped.
             pool.shutdown(wait=False, cancel_futures=True)
+
+    def _launch(
+        self,
+        params: dict[str, Any],
+        plan: PagePlan,
+        pool: ThreadPoolExecutor,
+        running: dict[Future[Records], int],
+    ) -> Reservation:
+        """Send what the plan has room for and the budget grants; the budget's answer."""
+        count = plan.room()
+        grant = self._reserve(count) if count > 0 else Reservation(0)
+        for number in plan.launch(grant.granted):
+            running[pool.submit(self._fetch_page, params, number)] = number
+        return grant
+
+    def _settle(
+        self, plan: PagePlan, running: dict[Future[Records], int], *, wait_for: str | None
+    ) -> None:
+        """Tell the plan about answers: the first one (``FIRST_COMPLETED``) or, with
+        None, every page still on the wire, unless the client is closed meanwhile."""
+        while running and not self._closed.is_set():
+            done, _ = wait(running, timeout=_CLOSED_POLL_S, return_when=FIRST_COMPLETED)
+            for future in done:
+                number = running.pop(future)
+                error = future.exception()
+                plan.settle(number, future.result() if error is None else error)
+            if done and wait_for == FIRST_COMPLETED:
+                return
 
     def iter_activities(
         self,

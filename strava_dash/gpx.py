@@ -43,9 +43,9 @@ import gpxpy.gpx
 import pandas as pd
 
 from strava_dash.activities import STRAVA_ACTIVITY_URL
-from strava_dash.client import STREAM_KEYS
 from strava_dash.errors import DataError
 from strava_dash.export import filename_slug
+from strava_dash.streams import STREAM_KEYS
 
 GPX_NS: Final = "http://www.topografix.com/GPX/1/1"
 TPX_NS: Final = "http://www.garmin.com/xmlschemas/TrackPointExtension/v1"

@@ -12,10 +12,12 @@ Two walks over ``GET /athlete/activities`` (newest first, pages of 200):
   uploads of older ones, which an ``after=`` cursor would miss.
 
 Every page is merged by id as it arrives, so a failure keeps what came before it and
-the next :func:`sync` continues where the last one stopped, without duplicates. With
-``wait_for_window=True`` a spent 15-minute window does not end the sync: it reports
-``paused_until``, waits for the reset (in small, cancellable steps) and continues from
-the cursor; the daily limit always ends it.
+the next :func:`sync` continues where the last one stopped, without duplicates. Pages of
+the concurrent tail walk that came back after a failed one are kept too; the resumed walk
+refetches only the gap and skips them (:mod:`strava_dash.islands` says why that is
+safe). With ``wait_for_window=True`` a spent 15-minute window does not end the sync: it
+reports ``paused_until``, waits for the reset (in small, cancellable steps) and continues
+from the cursor; the daily limit always ends it.
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ from typing import Any, Literal, Protocol
 
 from strava_dash.activities import SPORT_GROUPS
 from strava_dash.budget import RESET_MARGIN
-from strava_dash.client import MAX_IN_FLIGHT, MAX_PER_PAGE, Expected, StravaClient
+from strava_dash.client import MAX_IN_FLIGHT, MAX_PER_PAGE, Cancelled, Expected, StravaClient
 from strava_dash.errors import DataError, RateLimitError, StravaAPIError, StravaDashError
+from strava_dash.islands import Island, cross, islands_from
+from strava_dash.paging import Page
 from strava_dash.ratelimit import RateLimits
 from strava_dash.transport import Clock
 
@@ -73,6 +77,7 @@ class Cursors:
     head_before: int | None = None
     total_hint: int | None = None
     last_synced: datetime | None = None
+    tail_islands: tuple[Island, ...] = ()
 
 
 class Persistence(Protocol):
@@ -102,6 +107,9 @@ class ActivityStore:
     #: Everyone-visible ride/run/swim activities per the athlete's stats: a lower bound
     #: of the list's length (a hint for concurrent paging, never proof of the end).
     total_hint: int | None = None
+    #: Pages held below ``tail_before`` that a failed page cut off from it; the resumed
+    #: tail walk refetches the gap and skips them (see :mod:`strava_dash.islands`).
+    tail_islands: list[Island] = field(default_factory=list)
     revision: int = 0
     last_synced: datetime | None = None
     #: A webhook said an activity starting here (epoch s) changed: the next head walk
@@ -114,7 +122,12 @@ class ActivityStore:
     def cursors(self) -> Cursors:
         with self.lock:
             return Cursors(
-                self.complete, self.tail_before, self.head_before, self.total_hint, self.last_synced
+                self.complete,
+                self.tail_before,
+                self.head_before,
+                self.total_hint,
+                self.last_synced,
+                tuple(self.tail_islands),
             )
 
     def restore(self, records: dict[int, dict[str, Any]], cursors: Cursors) -> None:
@@ -126,6 +139,7 @@ class ActivityStore:
             self.head_before = cursors.head_before
             self.total_hint = cursors.total_hint
             self.last_synced = cursors.last_synced
+            self.tail_islands = list(cursors.tail_islands)
             self.revision += 1
 
     def checkpoint(
@@ -264,10 +278,17 @@ def budget_room(client: StravaClient) -> int | None:
 
 
 class _Walk:
-    def __init__(self, client: StravaClient, store: ActivityStore, on_progress: OnProgress | None):
+    def __init__(
+        self,
+        client: StravaClient,
+        store: ActivityStore,
+        on_progress: OnProgress | None,
+        cancelled: Callable[[], bool],
+    ):
         self.client = client
         self.store = store
         self.on_progress = on_progress
+        self.cancelled = cancelled
         self.added = self.updated = self.pages = self.pauses = 0
         # Nothing held yet: there is no head to re-check, not even after a pause.
         self.head_done = not store.records
@@ -293,17 +314,29 @@ class _Walk:
                 store.recheck_from = None
             store.checkpoint(recheck_done=recheck_done)
             self.head_done = True
-        if not store.complete and self.run("tail", store.tail_before, self._expected()):
-            with store.lock:
-                store.complete = True
-                store.tail_before = None
-                store.head_before = None
-            store.checkpoint()
+        while not store.complete:
+            # Held pages ahead: page by page until past them, or concurrent requests
+            # would ask for them again.
+            expected = None if store.tail_islands else self._expected()
+            if self.run("tail", store.tail_before, expected):
+                with store.lock:
+                    store.complete = True
+                    store.tail_before = None
+                    store.head_before = None
+                    store.tail_islands = []
+                store.checkpoint()
 
     def run(self, phase: Phase, before: int | None, expected: Expected | None = None) -> bool:
-        """Walk pages from ``before``; True when the walk reached its natural end."""
+        """Walk pages from ``before``; True when the walk reached its natural end.
+
+        False when it stopped early: a head walk that found nothing new, or a tail walk
+        whose cursor jumped over held pages (it goes on from the new cursor).
+        """
         self.phase = phase
-        pages = self.client.iter_pages(before=before, per_page=MAX_PER_PAGE, expected=expected)
+        keep = self._keep_stranded if phase == "tail" else None
+        pages = self.client.iter_pages(
+            before=before, per_page=MAX_PER_PAGE, expected=expected, on_stranded=keep
+        )
         with closing(pages):
             for page in pages:
                 starts = [s for s in map(start_epoch, page) if s is not None]
@@ -317,17 +350,51 @@ class _Walk:
                 self.updated += updated
                 self.pages += 1
                 cursor = min(starts) + 1 if starts else before
+                jumped = False
                 with self.store.lock:
                     if phase == "tail":
                         self.store.tail_before = cursor
+                        jumped = self._cross_islands()
                     else:
                         self.store.head_before = cursor
                 self.store.checkpoint(page)
                 self.report(phase)
                 if phase == "tail":
                     self._start_stats()
-                if all_known:
+                if all_known or jumped:
                     return False
+                if self.cancelled():
+                    raise Cancelled("the sync was stopped")
+        return True
+
+    def _keep_stranded(self, pages: list[Page]) -> None:
+        """Merge pages that came back after a failed one, and remember what they cover."""
+        for page in pages:
+            added, updated = self.store.merge(page.records)
+            self.added += added
+            self.updated += updated
+        with self.store.lock:
+            self.store.tail_islands = [
+                *self.store.tail_islands,
+                *islands_from(pages, start_epoch),
+            ]
+        # Kept across visits too: the records and the islands that say where they lie.
+        self.store.checkpoint([record for page in pages for record in page.records])
+        self.report("tail")
+
+    def _cross_islands(self) -> bool:
+        """Move the tail cursor past held islands it reached (store lock held)."""
+        store = self.store
+        if not store.tail_islands or store.tail_before is None:
+            return False
+        crossing = cross(store.tail_before, store.tail_islands)
+        if crossing.cursor == store.tail_before and crossing.islands == store.tail_islands:
+            return False
+        store.tail_islands = crossing.islands
+        if crossing.complete:
+            store.complete = True
+            store.head_before = None
+        store.tail_before = crossing.cursor
         return True
 
     def _past_recheck(self, starts: list[int]) -> bool:
@@ -427,7 +494,7 @@ def sync(
     clock = now or client.clock
     if retry_now:
         client.allow_probe()
-    walk = _Walk(client, store, on_progress)
+    walk = _Walk(client, store, on_progress, cancelled)
     idle = 0
     while True:
         pages_before = walk.pages
@@ -457,8 +524,10 @@ class SyncJob:
 
     The UI keeps one job per session and polls ``progress``/``report``; starting a
     job while another runs on the same store is the caller's bug, so :meth:`start`
-    refuses it. ``wait_for_window`` and ``retry_now`` are passed to :func:`sync`; a
-    wait for the rate window ends early on :meth:`cancel`.
+    refuses it. ``wait_for_window`` and ``retry_now`` are passed to :func:`sync`;
+    :meth:`cancel` ends a wait for the rate window at once and the walk after the page
+    in hand (the session also closes the client on log out, which stops requests even
+    mid-page).
     """
 
     def __init__(
@@ -492,7 +561,8 @@ class SyncJob:
         self._thread.start()
 
     def cancel(self) -> None:
-        """End a wait for the rate window now (the sync then reports the limit)."""
+        """Stop: a wait for the rate window ends now (the report names the limit), and
+        no page is asked for after the one in hand (the report says it was stopped)."""
         self._stop.set()
 
     def wait(self, timeout: float | None = None) -> SyncReport | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -97,22 +98,17 @@ def strava_env(monkeypatch: pytest.MonkeyPatch, server: FakeStrava, secret: str 
     monkeypatch.setenv("STRAVA_REDIRECT_URI", REDIRECT)
 
 
+def authorization_url(at: AppTest) -> str:
+    """The authorize URL the Connect with Strava button opens in its popup."""
+    buttons = at.get("component_instance")
+    assert buttons, "the Connect with Strava button is missing"
+    return str(json.loads(buttons[0].proto.json_args)["authorization_url"])
+
+
 def oauth_redirect(server: FakeStrava, at: AppTest, *, mode: str = "approve") -> dict[str, str]:
-    """What the popup hands back: the fake's redirect query for this session's state."""
-    state = at.session_state[f"state-{oauth_key(at)}"]
+    """What the popup hands back: the fake's answer to the URL the app's button opens."""
     server.authorize_mode = mode
-    response = requests.get(
-        f"{server.base_url}/oauth/authorize",
-        params={
-            "client_id": FAKE_CLIENT_ID,
-            "redirect_uri": REDIRECT,
-            "response_type": "code",
-            "scope": "read,activity:read_all",
-            "state": state,
-        },
-        allow_redirects=False,
-        timeout=5,
-    )
+    response = requests.get(authorization_url(at), allow_redirects=False, timeout=5)
     query = parse_qs(urlsplit(response.headers["Location"]).query, keep_blank_values=True)
     return {k: v[0] for k, v in query.items()}
 

@@ -65,7 +65,7 @@ def test_authorize_url_has_what_strava_wants(fake_strava: FakeStrava) -> None:
         "redirect_uri": [REDIRECT],
         "response_type": ["code"],
         "approval_prompt": ["force"],
-        "scope": ["read,activity:read_all"],
+        "scope": ["read,activity:read,activity:read_all"],
         "state": ["abc"],
     }
     assert FAKE_CLIENT_SECRET not in url
@@ -79,7 +79,7 @@ def test_code_exchange_gives_a_token_with_athlete_and_scopes(fake_strava: FakeSt
     token = exchange_code(settings, redirect["code"][0], granted_scope=redirect["scope"][0])
     assert token.athlete_id == athlete.id
     assert token.athlete_name == "Ada Lovelace"
-    assert token.scopes == {"read", "activity:read_all"}
+    assert token.scopes == {"read", "activity:read", "activity:read_all"}
     assert token.expires_at - fake_strava.now() == pytest.approx(21600, abs=5)
     assert len(token.access_token) == 40
     # Strava wants the credentials in the POST body, never in the URL.
@@ -171,6 +171,38 @@ def test_revoked_grant_ends_in_auth_error_telling_to_reconnect(fake_strava: Fake
         client.athlete()
 
 
+def token_requests(server: FakeStrava) -> int:
+    return sum(1 for r in server.requests if r.path == "/oauth/token")
+
+
+def test_a_dead_refresh_token_is_tried_once(fake_strava: FakeStrava) -> None:
+    athlete = fake_strava.add_athlete()
+    settings = settings_for(fake_strava)
+    token = Token.from_response(fake_strava.issue_token(athlete.id), scopes="read")
+    manager = TokenManager(settings, token)
+    fake_strava.revoke_athlete(athlete.id)
+    fake_strava.clear_requests()
+    for _ in range(3):  # every page in flight saw a 401 for the same token
+        with pytest.raises(AuthError, match="connect again"):
+            manager.refresh_after_401(token.access_token)
+    with pytest.raises(AuthError, match="connect again"):
+        manager.access_token()
+    assert manager.ended
+    assert token_requests(fake_strava) == 1
+
+
+def test_a_refresh_that_did_not_reach_strava_may_be_tried_again(fake_strava: FakeStrava) -> None:
+    athlete = fake_strava.add_athlete()
+    token = Token.from_response(fake_strava.issue_token(athlete.id), scopes="read")
+    manager = TokenManager(settings_for(fake_strava), token)
+    fake_strava.fail(status=429, path="/oauth/token")
+    with pytest.raises(StravaAPIError):
+        manager.refresh_after_401(token.access_token)
+    assert not manager.ended
+    fake_strava.advance(6 * 3600)  # expired now: the next refresh rotates the pair
+    assert manager.refresh_after_401(token.access_token) != token.access_token
+
+
 def test_deauthorize_kills_every_token(fake_strava: FakeStrava) -> None:
     athlete = fake_strava.add_athlete()
     token = fake_strava.issue_token(athlete.id)
@@ -203,6 +235,19 @@ def test_fewer_scopes_granted_are_reported(fake_strava: FakeStrava) -> None:
     )
     with pytest.raises(ScopeError, match="View data about your activities"):
         check_scopes(token.scopes)
+
+
+def test_unticking_private_activities_still_shares_the_others(fake_strava: FakeStrava) -> None:
+    fake_strava.add_athlete()
+    fake_strava.untick = frozenset({"activity:read_all"})
+    settings = settings_for(fake_strava)
+    query = authorize(fake_strava, settings)
+    assert query["scope"] == ["read,activity:read"]
+    token = exchange_code(settings, query["code"][0], granted_scope=query["scope"][0])
+    check = check_scopes(token.scopes)
+    assert not check.include_private
+    assert check.warning is not None
+    assert "left out" in check.warning
 
 
 def test_scope_checks() -> None:

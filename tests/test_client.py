@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from strava_dash.budget import InProcessBudget
-from strava_dash.client import MAX_IN_FLIGHT, StravaClient, to_epoch
+from strava_dash.client import MAX_IN_FLIGHT, Cancelled, StravaClient, to_epoch
 from strava_dash.errors import (
     AuthError,
     NotFoundError,
@@ -21,6 +21,7 @@ from strava_dash.errors import (
     StravaAPIError,
     TransportError,
 )
+from strava_dash.paging import Page
 from strava_dash.transport import build_session
 from tests.fake_strava import FakeAthlete, FakeStrava, make_activities
 
@@ -324,6 +325,32 @@ def test_a_failed_page_ends_the_walk_after_the_pages_before_it(
     assert info.value.status == 500
     expected = sorted(five_thousand.activities, key=lambda a: a["start_date"], reverse=True)
     assert got == [a["id"] for a in expected[:800]]  # pages 1..4, in order, nothing after
+
+
+def test_pages_that_came_back_after_a_failed_one_are_handed_over(
+    fake_strava: FakeStrava, athlete
+) -> None:
+    fake_strava.fail(page=2, status=500, times=None)
+    client = client_for(fake_strava, token_of(fake_strava, athlete.id))
+    stranded: list[Page] = []
+    got: list[list[dict[str, Any]]] = []
+    with pytest.raises(StravaAPIError):
+        got.extend(client.iter_pages(expected=450, on_stranded=stranded.extend))
+    expected = sorted(athlete.activities, key=lambda a: (a["start_date"], a["id"]), reverse=True)
+    assert [[r["id"] for r in page] for page in got] == [[a["id"] for a in expected[:200]]]
+    assert [p.number for p in stranded] == [3, 4]  # page 4 is the empty one: the end
+    assert [r["id"] for r in stranded[0].records] == [a["id"] for a in expected[400:]]
+    assert stranded[1].records == []
+
+
+def test_a_closed_client_sends_nothing(fake_strava: FakeStrava, athlete) -> None:
+    client = client_for(fake_strava, token_of(fake_strava, athlete.id))
+    client.close()
+    with pytest.raises(Cancelled):
+        client.athlete()
+    with pytest.raises(Cancelled):
+        next(client.iter_pages(expected=450))
+    assert fake_strava.requests == []
 
 
 def test_the_budget_caps_the_requests_in_flight_and_stops_before_strava_refuses(

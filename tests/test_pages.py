@@ -203,6 +203,22 @@ def test_fewer_scopes_than_asked_is_explained(
     assert "dash_session" not in at.session_state
 
 
+def test_keeping_private_activities_private_logs_in_without_them(
+    monkeypatch: pytest.MonkeyPatch, fake_strava: FakeStrava, athlete
+) -> None:
+    at = connect(monkeypatch, fake_strava)
+    fake_strava.untick = frozenset({"activity:read_all"})  # the private-activities box
+    log_in(at, oauth_redirect(fake_strava, at))
+    assert "dash_session" in at.session_state, [e.value for e in at.error]
+    assert any("private" in w.value and "left out" in w.value for w in at.warning)
+    assert wait_for_sync(at).ok
+    at.switch_page("pages/activities.py").run()
+    assert not at.exception
+    private = {a["id"] for a in athlete.activities if a["visibility"] == "only_me"}
+    assert private
+    assert set(shown(at)["Activity ID"]) == {a["id"] for a in athlete.activities} - private
+
+
 def test_wrong_client_secret_is_explained(
     monkeypatch: pytest.MonkeyPatch, fake_strava: FakeStrava, athlete
 ) -> None:

@@ -12,9 +12,12 @@ from typing import Any
 
 import pandas as pd
 import pytest
+import requests
 from streamlit.testing.v1 import AppTest
 
 from strava_dash import demo
+from strava_dash.budget import InProcessBudget
+from strava_dash.client import StravaClient
 from strava_dash.ui import tracks_view
 from strava_dash.ui.state import AthleteSession
 from tests.apptest_support import (
@@ -263,21 +266,40 @@ def test_a_429_mid_download_keeps_what_came_and_the_detail_page_waits_too(
     assert asked == {f"/api/v3/activities/{i}/streams": 2 if i == gps[2] else 1 for i in gps}
 
 
-def test_remaining_requests_follows_the_headers_and_the_windows() -> None:
-    from strava_dash.ratelimit import RateLimits, Window
-
-    class Client:
-        rate_limits: Any = None
-
-    session = AthleteSession("strava", {}, None, client=Client())  # type: ignore[arg-type]
-    assert tracks_view.remaining_requests(session) is None
-    seen = datetime(2026, 5, 6, 10, 7, tzinfo=UTC)
-    session.client.rate_limits = RateLimits(  # type: ignore[union-attr]
-        overall=Window(50, 200, 900, 2000), read=Window(90, 100, 990, 1000), observed_at=seen
+def strava_answer(overall: str, read: str) -> requests.Response:
+    """A response carrying Strava's usage headers ("<15-minute>,<daily>" used)."""
+    response = requests.Response()
+    response.status_code = 200
+    response.headers.update(
+        {
+            "X-RateLimit-Limit": "200,2000",
+            "X-RateLimit-Usage": overall,
+            "X-ReadRateLimit-Limit": "100,1000",
+            "X-ReadRateLimit-Usage": read,
+        }
     )
-    assert tracks_view.remaining_requests(session, now=seen) == 10
-    assert tracks_view.remaining_requests(session, now=seen + timedelta(minutes=8)) == 10
+    return response
+
+
+def test_remaining_requests_is_the_shared_budgets_answer_for_the_whole_app() -> None:
+    seen = datetime(2026, 5, 6, 10, 7, tzinfo=UTC)
+    clock = [seen]
+    budget = InProcessBudget()
+    mine, theirs = (
+        StravaClient("t", api_url="http://127.0.0.1:9", budget=budget, now=lambda: clock[0])
+        for _ in range(2)
+    )
+    session = AthleteSession("strava", {}, None, client=mine)  # type: ignore[arg-type]
+    assert tracks_view.remaining_requests(session) is None  # nothing known yet
+    mine._note_limits(strava_answer("50,900", "60,960"))  # what every response does
+    assert tracks_view.remaining_requests(session) == 40
+    # Another athlete's sync spends the same app's requests: that counts here too,
+    # although this session's own last answer still says 40.
+    theirs._note_limits(strava_answer("80,930", "90,990"))
+    assert tracks_view.remaining_requests(session) == 10
     # The next window (10:15) frees the 15-minute budget, not the daily one.
-    assert tracks_view.remaining_requests(session, now=seen + timedelta(minutes=9)) == 10
-    assert tracks_view.remaining_requests(session, now=seen + timedelta(hours=14)) == 100
+    clock[0] = seen + timedelta(minutes=9)
+    assert tracks_view.remaining_requests(session) == 10
+    clock[0] = seen + timedelta(hours=14)
+    assert tracks_view.remaining_requests(session) == 100
     assert tracks_view.remaining_requests(AthleteSession("demo", {}, None)) is None  # type: ignore[arg-type]

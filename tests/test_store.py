@@ -15,6 +15,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from strava_dash.errors import AthleteGone, StoreError
+from strava_dash.islands import Island
 from strava_dash.settings import HostingSettings
 from strava_dash.store import SqlStore, migrate, service
 from strava_dash.store import engine as engines
@@ -62,7 +63,8 @@ def test_a_new_athlete_starts_empty(store: SqlStore) -> None:
 
 def test_records_come_back_exactly_as_strava_sent_them(store: SqlStore) -> None:
     store.visit(1, scopes=SCOPES, now=NOW)
-    cursors = Cursors(False, 1_709_274_601, None, 812, NOW - timedelta(minutes=3))
+    islands = (Island(1_700_000_000, 1_690_000_000), Island(1_600_000_000, None))
+    cursors = Cursors(False, 1_709_274_601, None, 812, NOW - timedelta(minutes=3), islands)
     store.save_page(1, [ODD_RECORD, record(2)], cursors)
     stored = store.visit(1, scopes=SCOPES, now=NOW + timedelta(days=1))
     assert stored.records == {ODD_RECORD["id"]: ODD_RECORD, 2: record(2)}

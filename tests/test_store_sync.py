@@ -187,3 +187,27 @@ def test_written_records_are_the_json_strava_sent(fake_strava: FakeStrava, tmp_p
         a["id"]: a for a in athlete.activities
     }
     store.dispose()
+
+
+def test_pages_kept_after_a_failed_one_survive_a_restart(
+    fake_strava: FakeStrava, store_url: str
+) -> None:
+    athlete = fake_strava.add_athlete(activities=make_activities(2_000, athlete_id=0, seed=19))
+    fake_strava.fail(page=3, status=500, times=None)
+    store = SqlStore.open(store_url)
+    held = ActivityStore(athlete_id=athlete.id, total_hint=2_000)  # ten pages at once
+    store.visit(athlete.id, scopes=SCOPES, now=datetime.now(UTC))
+    held.persistence = AthleteRecorder(store, athlete.id)
+    token = fake_strava.issue_token(athlete.id)["access_token"]
+    client = StravaClient(token, api_url=fake_strava.api_url, session=build_session(backoff=0.01))
+    assert sync(client, held).error is not None
+    assert stored_count(store_url, athlete.id) == 1_800  # pages 4..10 too, not only 1..2
+    store.dispose()
+
+    fake_strava.clear_failures()
+    fake_strava.clear_requests()
+    resumed = resume(SqlStore.open(store_url), fake_strava, athlete)  # a new process
+    assert sorted(resumed.records) == sorted(a["id"] for a in athlete.activities)
+    # The head, page 3 again and one page overlapping what is held: as within a session.
+    assert list_requests(fake_strava) == 3
+    assert stored_count(store_url, athlete.id) == 2_000

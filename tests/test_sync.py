@@ -11,8 +11,8 @@ import pytest
 
 from strava_dash.auth import Token, TokenManager
 from strava_dash.budget import InProcessBudget
-from strava_dash.client import StravaClient
-from strava_dash.errors import RateLimitError, StravaAPIError, TransportError
+from strava_dash.client import Cancelled, StravaClient
+from strava_dash.errors import AuthError, RateLimitError, StravaAPIError, TransportError
 from strava_dash.settings import Settings
 from strava_dash.sync import (
     ActivityStore,
@@ -20,6 +20,7 @@ from strava_dash.sync import (
     SyncProgress,
     count_hint,
     counts_in_stats,
+    start_epoch,
     sync,
 )
 from strava_dash.transport import build_session
@@ -327,11 +328,16 @@ def test_a_failed_page_with_concurrency_keeps_the_pages_before_and_resume_comple
     store = ActivityStore(athlete_id=big.id)
     first = sync(client, store)
     assert isinstance(first.error, StravaAPIError)
-    assert len(store.records) == 1_200  # pages 1..6; pages after 7 that arrived are dropped
     newest = sorted(big.activities, key=lambda a: a["start_date"], reverse=True)
-    assert set(store.records) == {a["id"] for a in newest[:1_200]}
+    held = set(store.records)
+    assert {a["id"] for a in newest[:1_200]} <= held  # pages 1..6
+    assert not held & {a["id"] for a in newest[1_200:1_400]}  # page 7 failed
+    assert len(held) > 1_400  # pages after 7 that came back are kept
     fake_strava.clear_failures()
+    fake_strava.clear_requests()
     second = sync(client, store)
+    # The head, page 7 again, one page overlapping what is held, then on from there.
+    assert list_requests(fake_strava) < 1 + 26 - 7 + 1
     assert second.ok
     assert second.complete
     ids = ids_of(store)
@@ -464,3 +470,99 @@ def test_counts_in_stats_is_generous() -> None:
     assert not counts_in_stats({**ride, "sport_type": "Yoga"})
     assert count_hint({"all_ride_totals": {"count": 3}, "all_run_totals": {"count": 2}}) == 5
     assert count_hint({"all_ride_totals": {"count": "3"}}) is None
+
+
+def test_a_revoked_grant_is_refreshed_once_for_all_pages_in_flight(
+    fake_strava: FakeStrava, big: FakeAthlete
+) -> None:
+    fake_strava.latency = 0.05  # eight pages are on the wire when the grant dies
+    settings = Settings(
+        client_id=FAKE_CLIENT_ID, client_secret=FAKE_CLIENT_SECRET, base_url=fake_strava.base_url
+    )
+    token = Token.from_response(fake_strava.issue_token(big.id), scopes="read,activity:read_all")
+    manager = TokenManager(settings, token, now=fake_clock(fake_strava))
+    client = StravaClient(
+        manager,
+        api_url=fake_strava.api_url,
+        session=build_session(backoff=0.01),
+        now=fake_clock(fake_strava),
+    )
+    store = ActivityStore(athlete_id=big.id, total_hint=5_000)
+
+    def revoke_after_first_page(progress: SyncProgress) -> None:
+        if progress.pages == 1:
+            fake_strava.revoke_athlete(big.id)
+
+    report = sync(client, store, on_progress=revoke_after_first_page)
+    assert isinstance(report.error, AuthError)
+    time.sleep(1.0)  # pages still on the wire when the sync ended come back meanwhile
+    refreshes = [r for r in fake_strava.requests if r.path == "/oauth/token"]
+    assert len(refreshes) == 1
+    assert manager.ended
+
+
+def test_pages_after_a_failed_one_are_kept_and_not_asked_for_again(
+    fake_strava: FakeStrava,
+) -> None:
+    athlete = fake_strava.add_athlete(activities=make_activities(2_000, athlete_id=0, seed=19))
+    fake_strava.latency = 0.01
+    fake_strava.fail(page=3, status=500, times=None)
+    client = budgeted(fake_strava, athlete, InProcessBudget())
+    store = ActivityStore(athlete_id=athlete.id, total_hint=2_000)  # ten pages at once
+    first = sync(client, store)
+    assert isinstance(first.error, StravaAPIError)
+    newest = sorted(athlete.activities, key=lambda a: a["start_date"], reverse=True)
+    page_3 = {a["id"] for a in newest[400:600]}
+    assert set(store.records) == {a["id"] for a in athlete.activities} - page_3
+    assert not store.complete
+    # The cursor stays where the gap begins: nothing after page 2 counts as walked yet.
+    assert store.tail_before == start_epoch(newest[399]) + 1
+    fake_strava.clear_failures()
+    fake_strava.clear_requests()
+    second = sync(client, store)
+    assert second.ok
+    assert second.complete
+    assert second.added == 200
+    ids = ids_of(store)
+    assert len(ids) == len(set(ids)) == 2_000
+    assert set(ids) == {a["id"] for a in athlete.activities}
+    # The head (nothing new), page 3 again, and one page overlapping pages 4..10, which
+    # proves nothing is missing in between; before, pages 3..11 were all asked for again.
+    assert list_requests(fake_strava) == 3
+    assert store.tail_islands == []
+
+
+def test_a_late_upload_in_the_gap_is_found_before_skipping_held_pages(
+    fake_strava: FakeStrava,
+) -> None:
+    athlete = fake_strava.add_athlete(activities=make_activities(2_000, athlete_id=0, seed=23))
+    fake_strava.fail(page=3, status=500, times=None)
+    client = budgeted(fake_strava, athlete, InProcessBudget())
+    store = ActivityStore(athlete_id=athlete.id, total_hint=2_000)
+    assert sync(client, store).error is not None
+    newest = sorted(athlete.activities, key=lambda a: a["start_date"], reverse=True)
+    # Two uploads land in the gap after the failure: page 3 now ends two later.
+    for n, neighbour in enumerate((newest[450], newest[598])):
+        start = datetime.fromisoformat(neighbour["start_date"]) - timedelta(seconds=1)
+        athlete.activities.append(new_activity(neighbour, 10**11 + n, start))
+    fake_strava.clear_failures()
+    assert sync(client, store).complete
+    ids = ids_of(store)
+    assert len(ids) == len(set(ids)) == 2_002
+    assert set(ids) == {a["id"] for a in athlete.activities}
+
+
+def test_a_cancelled_job_stops_between_pages(fake_strava: FakeStrava, big: FakeAthlete) -> None:
+    fake_strava.latency = 0.2
+    store = ActivityStore(athlete_id=big.id, total_hint=5_000)
+    job = SyncJob(budgeted(fake_strava, big, InProcessBudget()), store)
+    job.start()
+    deadline = time.monotonic() + 10
+    while len(store.records) < 200:
+        assert time.monotonic() < deadline, "the job never got a page"
+        time.sleep(0.01)
+    job.cancel()
+    report = job.wait(timeout=2)
+    assert report is not None, "the job went on after cancel"
+    assert isinstance(report.error, Cancelled)
+    assert len(store.records) < 5_000

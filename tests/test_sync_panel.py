@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from strava_dash.client import Cancelled
 from strava_dash.errors import RateLimitError, TransportError
-from strava_dash.sync import SyncReport
-from strava_dash.ui.sync_panel import _window_wait, countdown, paused_text
+from strava_dash.sync import ActivityStore, SyncReport
+from strava_dash.ui.state import AthleteSession
+from strava_dash.ui.sync_panel import _window_wait, countdown, describe_report, paused_text
 
 NOW = datetime(2026, 5, 4, 14, 7, 28, tzinfo=UTC)
 RESET = datetime(2026, 5, 4, 14, 15, tzinfo=UTC)
@@ -28,3 +30,12 @@ def test_only_the_15_minute_limit_resumes_by_itself() -> None:
     assert _window_wait(SyncReport(0, 0, 1, False, window)) == RESET
     assert _window_wait(SyncReport(0, 0, 1, False, daily)) is None
     assert _window_wait(SyncReport(0, 0, 1, False, TransportError(None, "down"))) is None
+
+
+def test_a_download_stopped_with_the_session_says_continue_resumes_it() -> None:
+    session = AthleteSession("strava", {}, ActivityStore())
+    report = SyncReport(0, 0, 1, False, Cancelled("the sync was stopped"))
+    text = describe_report(session, report)
+    assert text.startswith("The download stopped when this page lost its connection.")
+    assert "No activities are downloaded yet." in text
+    assert "Continue picks up where it stopped" in text

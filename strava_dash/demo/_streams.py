@@ -14,10 +14,10 @@ from typing import Any
 
 import polyline
 
-from strava_dash.client import STREAM_KEYS
 from strava_dash.demo import _geo
 from strava_dash.demo._life import SEED
 from strava_dash.errors import NotFoundError
+from strava_dash.streams import STREAM_KEYS
 
 # The stream types the API knows, in its order; the demo synthesizes every one of them.
 ALL_STREAM_KEYS: tuple[str, ...] = STREAM_KEYS

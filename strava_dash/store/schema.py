@@ -23,6 +23,8 @@ athletes = sa.Table(
     sa.Column("head_before", sa.BigInteger),
     sa.Column("total_hint", sa.Integer),
     sa.Column("last_synced", sa.DateTime(timezone=True)),
+    # JSON [[top, bottom], ...]: pages held beyond tail_before (strava_dash.islands).
+    sa.Column("tail_islands", sa.Text, nullable=False, server_default="[]"),
     sa.Column("last_visit", sa.DateTime(timezone=True), nullable=False),
     sa.Column("scopes", sa.Text, nullable=False),
     # Webhook hints: the head walk re-reads down to this start time (an old activity

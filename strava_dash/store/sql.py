@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from strava_dash.errors import AthleteGone, StoreError
+from strava_dash.islands import Island
 from strava_dash.store import engine as engines
 from strava_dash.store import migrate
 from strava_dash.store.schema import PER_ATHLETE, activities, app_meta, athletes, gear, streams
@@ -145,6 +146,7 @@ class SqlStore:
             head_before=row.head_before,
             total_hint=row.total_hint,
             last_synced=_utc(row.last_synced),
+            tail_islands=tuple(Island(top, bottom) for top, bottom in json.loads(row.tail_islands)),
         )
         return StoredAthlete(
             athlete_id,
@@ -178,6 +180,7 @@ class SqlStore:
             "head_before": cursors.head_before,
             "total_hint": cursors.total_hint,
             "last_synced": cursors.last_synced,
+            "tail_islands": _dumps([list(island) for island in cursors.tail_islands]),
         }
         if recheck_done:
             values["recheck_from"] = None

@@ -39,9 +39,8 @@ HOW_TO: Final = (
     f"{MAX_UPLOAD_MB // 1024} GB). No Strava login, no API requests."
 )
 DEFAULT_NAME: Final = "Your archive"
-#: Session-state keys: this attempt's uploader key, and the last refused upload's message.
-UPLOAD_KEY: Final = "archive_upload_key"
-REFUSED: Final = "archive_refused"
+UPLOAD_KEY: Final = state.ARCHIVE_UPLOAD_KEY
+REFUSED: Final = state.ARCHIVE_REFUSED
 _PROFILE_MAX_BYTES: Final = MiB
 _FIRST: Final = ("first name", "firstname", "first_name")
 _LAST: Final = ("last name", "lastname", "last_name")

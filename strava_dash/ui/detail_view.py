@@ -24,11 +24,10 @@ from strava_dash.ui.streams import get_streams
 from strava_dash.ui.views import FilteredView
 from strava_dash.units import Units, column_for, label_for
 
-PICKED: Final = "detail_activity"
+PICKED: Final = state.DETAIL_ACTIVITY
 #: The table selection last acted on: a new selection jumps the picker to it, once.
-SEEN_SELECTION: Final = "detail_seen_selection"
-#: The last RateLimitError of a streams request: no new request before its ``retry_at``.
-STREAMS_LIMIT: Final = "streams_rate_limit"
+SEEN_SELECTION: Final = state.DETAIL_SEEN_SELECTION
+STREAMS_LIMIT: Final = state.STREAMS_LIMIT
 NO_STREAMS: Final = "This activity has no recorded streams (manual or indoor without sensors)."
 AXES: Final[dict[StreamAxis, str]] = {"distance": "Distance", "time": "Time"}
 UNNAMED: Final = "(unnamed)"

@@ -23,23 +23,10 @@ from strava_dash.filters import (
     preset_range,
     sport_group_members,
 )
+from strava_dash.ui import state
 from strava_dash.units import M_PER_FT, M_PER_KM, M_PER_MI, Units, label_for
 
 CUSTOM = "custom"
-KEYS = (
-    "period",
-    "dates",
-    "sport",
-    "dist",
-    "hours",
-    "elev",
-    "q",
-    "commute",
-    "indoor",
-    "manual",
-    "private",
-    "gear",
-)
 TRI_LABELS: dict[TriState, str] = {"any": "Any", "only": "Only", "exclude": "Exclude"}
 
 
@@ -50,7 +37,7 @@ def _ceil(value: object) -> float:
 
 
 def reset_filters() -> None:
-    for key in KEYS:
+    for key in state.FILTER_KEYS:
         st.session_state.pop(key, None)
 
 
@@ -61,11 +48,11 @@ def _reset_ranges() -> None:
 
 
 def _add_group(available: list[str]) -> None:
-    group = st.session_state.get("sport_group_pick")
+    group = st.session_state.get(state.SPORT_GROUP_PICK)
     if group:
         chosen = set(st.session_state.get("sport") or [])
         st.session_state["sport"] = sorted(chosen | set(sport_group_members(group, available)))
-    st.session_state["sport_group_pick"] = None  # a pick is an action, not a state
+    st.session_state[state.SPORT_GROUP_PICK] = None  # a pick is an action, not a state
 
 
 def _follow_top(key: str, top: float) -> None:
@@ -75,7 +62,7 @@ def _follow_top(key: str, top: float) -> None:
     activities arrive (a sync in progress) or leave (a unit switch), a handle left at the
     old top would silently cut off everything above it.
     """
-    top_key = f"_{key}_top"
+    top_key = state.range_top_key(key)
     previous = st.session_state.get(top_key)
     value = st.session_state.get(key)
     if isinstance(value, tuple | list) and len(value) == 2:
@@ -153,7 +140,7 @@ def sidebar_filters(
             st.pills(
                 "Add a group",
                 groups,
-                key="sport_group_pick",
+                key=state.SPORT_GROUP_PICK,
                 on_change=_add_group,
                 args=(available,),
                 help="Adds every sport of the group to the list below",
@@ -243,7 +230,7 @@ def units_switch(default: Units) -> Units:
         ["metric", "imperial"],
         format_func=str.capitalize,
         default=default,
-        key="units",
+        key=state.UNITS,
         on_change=_reset_ranges,
         bind="query-params",
         persist_state="session",

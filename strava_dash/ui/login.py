@@ -163,7 +163,7 @@ def start_strava(settings: Settings, token: Token, *, private_warning: str | Non
 
 
 def log_out(settings: Settings) -> None:
-    """Forget the whole browser session.
+    """Stop everything running for the athlete and forget the whole browser session.
 
     With a store, the grant stays: revoking it obliges the app to delete the athlete's
     data (and Strava's deauthorization event would), so that is what "Disconnect and
@@ -172,9 +172,18 @@ def log_out(settings: Settings) -> None:
     session = state.current()
     notice = None
     stored = session is not None and session.recorder is not None
-    if session is not None and session.recorder is not None:
-        session.recorder.detach()
-    if session is not None and session.tokens is not None and not stored:
+    if session is not None:
+        if session.recorder is not None:
+            session.recorder.detach()
+        # First, so that pages in flight meet the revoked grant with no refresh attempt
+        # and no further request follows the revoke.
+        session.close()
+    if (
+        session is not None
+        and session.tokens is not None
+        and not stored
+        and not session.tokens.ended
+    ):
         try:
             deauthorize(settings, session.tokens.access_token())
         except StravaAPIError as error:
@@ -199,8 +208,7 @@ def disconnect_and_delete(settings: Settings) -> None:
         return
     if session.recorder is not None:
         session.recorder.detach()  # a page arriving now must not write rows back
-    if session.job is not None:
-        session.job.cancel()
+    session.close()  # the download stops: nothing more is asked of Strava
     revoke_failed = False
     if session.tokens is not None:
         try:

@@ -18,13 +18,12 @@ import streamlit as st
 
 from strava_dash import charts, maps
 from strava_dash.maps import MapMode
+from strava_dash.ui import state
 from strava_dash.ui.charts_view import show_figure
 from strava_dash.ui.views import FilteredView
 
 MODES: Final[dict[MapMode, str]] = {"routes": "Routes", "starts": "Start density"}
 MAP_HEIGHT: Final = 650
-#: Session-state key of the kept figures: {cache key: figure}, the latest few only.
-FIGURES: Final = "map_figures"
 _KEPT: Final = 4
 
 CacheKey = tuple[str, int, str, str]
@@ -38,7 +37,7 @@ def _cache_key(view: FilteredView, mode: MapMode) -> CacheKey:
 
 def map_figure(view: FilteredView, mode: MapMode) -> go.Figure:
     """The routes (or starts) figure of the filtered activities, built once per session/key."""
-    kept: dict[CacheKey, go.Figure] = st.session_state.setdefault(FIGURES, {})
+    kept: dict[CacheKey, go.Figure] = st.session_state.setdefault(state.MAP_FIGURES, {})
     key = _cache_key(view, mode)
     fig = kept.get(key)
     if fig is None:

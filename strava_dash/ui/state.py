@@ -23,11 +23,52 @@ from strava_dash.sync import ActivityStore, SyncJob
 SESSION = "dash_session"
 LOGIN_MESSAGE = "login_message"
 DELETED_MESSAGE = "deleted_message"
+#: The OAuth button's key is this plus the attempt number (a fresh widget per attempt).
 OAUTH_BUTTON = "strava_oauth"
 OAUTH_ATTEMPT = "strava_oauth_attempt"
 UNITS = "units"
 TABLE_COLUMNS = "table_columns"
 SELECTED_IDS = "selected_ids"
+#: (store revision, monotonic s) of the last full run of the page during a download.
+SHOWN_REVISION = "sync_shown_revision"
+#: The sidebar filters' widget keys, which are also their URL query parameters.
+FILTER_KEYS: tuple[str, ...] = (
+    "period",
+    "dates",
+    "sport",
+    "dist",
+    "hours",
+    "elev",
+    "q",
+    "commute",
+    "indoor",
+    "manual",
+    "private",
+    "gear",
+)
+#: The sport-group picker, an action that adds a group's sports to the "sport" filter.
+SPORT_GROUP_PICK = "sport_group_pick"
+#: Activity detail: the activity shown, and the table selection it last jumped to.
+DETAIL_ACTIVITY = "detail_activity"
+DETAIL_SEEN_SELECTION = "detail_seen_selection"
+#: The last RateLimitError of a streams request: no new request before its ``retry_at``
+#: (set by the detail page and by the tracks download alike).
+STREAMS_LIMIT = "streams_rate_limit"
+#: Tracks (GPX): how the last Fetch tracks ended, tracks that failed, the CSV checkbox.
+TRACKS_OUTCOME = "tracks_outcome"
+TRACKS_FAILED = "tracks_failed"
+TRACKS_INCLUDE_CSV = "tracks_include_csv"
+#: The map's kept figures: {cache key: figure}, the latest few only.
+MAP_FIGURES = "map_figures"
+#: The archive uploader's key for this attempt, and the last refused upload's message.
+ARCHIVE_UPLOAD_KEY = "archive_upload_key"
+ARCHIVE_REFUSED = "archive_refused"
+
+
+def range_top_key(key: str) -> str:
+    """Where a range filter remembers the data's maximum it was last drawn with."""
+    return f"_{key}_top"
+
 
 Source = Literal["demo", "strava", "archive"]
 
@@ -125,8 +166,18 @@ class AthleteSession:
         table = self.archive.activities
         return bool((table["utc_offset"].isna() & table["start_date"].notna()).any())
 
+    def stop_sync(self) -> None:
+        """Stop the download: a wait for the rate window ends now, no page is asked for
+        after the one in hand."""
+        if self.job is not None:
+            self.job.cancel()
+
     def close(self) -> None:
-        """Release the uploaded archive (log out, or another athlete takes over)."""
+        """End this athlete's session here (log out, or another athlete takes over): the
+        sync stops, nothing more is sent to Strava, the uploaded archive is released."""
+        self.stop_sync()
+        if self.client is not None:
+            self.client.close()
         if self.archive is not None:
             self.archive.close()
         if self.upload is not None:
@@ -154,9 +205,33 @@ def _with_archive_gear(frame: pd.DataFrame, archive_table: pd.DataFrame) -> pd.D
     return frame
 
 
+class _SessionEnd:
+    """Stops the athlete's download when Streamlit lets this browser session go."""
+
+    def __init__(self) -> None:
+        self.athlete: AthleteSession | None = None
+
+    def release(self) -> None:
+        # Called on every disconnect, also one the browser recovers from, when the
+        # session state lives on: stop the download (Continue restarts it), keep the rest.
+        if self.athlete is not None:
+            self.athlete.stop_sync()
+
+
+# Streamlit clears session-scoped resources when the browser session disconnects or
+# ends (tab closed): the one hook there is for a session's end.
+@st.cache_resource(scope="session", on_release=_SessionEnd.release, show_spinner=False)
+def _session_end() -> _SessionEnd:
+    return _SessionEnd()
+
+
 def current() -> AthleteSession | None:
     value = st.session_state.get(SESSION)
-    return value if isinstance(value, AthleteSession) else None
+    if not isinstance(value, AthleteSession):
+        return None
+    # After a reconnect the hook is a new resource: tie it to the athlete again.
+    _session_end().athlete = value
+    return value
 
 
 def set_current(session: AthleteSession) -> None:
@@ -164,6 +239,7 @@ def set_current(session: AthleteSession) -> None:
     if previous is not None and previous is not session:
         previous.close()
     st.session_state[SESSION] = session
+    _session_end().athlete = session
 
 
 def clear() -> None:

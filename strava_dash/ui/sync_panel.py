@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 import streamlit as st
 
-from strava_dash.client import StravaClient
+from strava_dash.client import Cancelled, StravaClient
 from strava_dash.errors import (
     AuthError,
     NotFoundError,
@@ -16,10 +17,15 @@ from strava_dash.errors import (
     TransportError,
 )
 from strava_dash.sync import ActivityStore, SyncJob, SyncReport, budget_room
+from strava_dash.ui import state
 from strava_dash.ui.state import AthleteSession
 
 #: Gear names are a nicety: they never take the last requests of the app's budget.
 GEAR_BUDGET_RESERVE = 10
+#: While a download runs, the page is redrawn with what has arrived at most this often
+#: (s): the athlete browses the first activities while the rest arrives, and a page
+#: with thousands of rows is not rebuilt for every page of 200.
+LIVE_REFRESH_S = 2.0
 
 
 def _gear_fetcher(session: AthleteSession) -> Callable[[StravaClient, ActivityStore], None]:
@@ -76,6 +82,23 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _clock() -> float:
+    """Monotonic seconds the live redraw is throttled by (patched in tests)."""
+    return time.monotonic()
+
+
+def _page_drawn(session: AthleteSession) -> None:
+    st.session_state[state.SHOWN_REVISION] = (session.store.revision, _clock())
+
+
+def _page_behind(session: AthleteSession) -> bool:
+    """Activities arrived since the page was drawn, and it was not drawn just now."""
+    shown = st.session_state.get(state.SHOWN_REVISION)
+    revision, drawn_at = shown if isinstance(shown, tuple) else (-1, float("-inf"))
+    due: bool = _clock() - drawn_at >= LIVE_REFRESH_S
+    return session.store.revision != revision and due
+
+
 def _when(moment: datetime) -> str:
     minutes = max(int((moment - _now()).total_seconds() // 60) + 1, 1)
     wait = f"in {minutes} min" if minutes < 120 else f"in about {round(minutes / 60)} h"
@@ -126,6 +149,11 @@ def describe_report(session: AthleteSession, report: SyncReport) -> str:
     if error is None:
         return f"Up to date: {len(session.store.records):,} activities."
     missing = _missing(session)
+    if isinstance(error, Cancelled):
+        return (
+            f"The download stopped when this page lost its connection. {missing} "
+            "Continue picks up where it stopped."
+        )
     if isinstance(error, RateLimitError):
         if error.daily:
             return (
@@ -150,8 +178,8 @@ def describe_report(session: AthleteSession, report: SyncReport) -> str:
 @st.fragment(run_every=1.0)
 def _live_progress(session: AthleteSession) -> None:
     job = session.job
-    if job is None or not job.running:
-        st.rerun()  # the whole page, so every view shows the finished data
+    if job is None or not job.running or _page_behind(session):
+        st.rerun()  # the whole page, so every view shows the data that has arrived
     progress = job.progress
     held = len(session.store.records)
     if progress is None:
@@ -191,6 +219,7 @@ def sync_status(session: AthleteSession) -> None:
     if session.source != "strava":
         return
     if session.syncing:
+        _page_drawn(session)
         _live_progress(session)
         return
     job = session.job

@@ -13,18 +13,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal
 
 import pandas as pd
 import streamlit as st
 
+from strava_dash.budget import RESET_MARGIN
 from strava_dash.errors import AuthError, DataError, RateLimitError, StravaAPIError
 from strava_dash.export import download_name
 from strava_dash.gpx import tracks_zip
-from strava_dash.ratelimit import next_utc_midnight, next_window_start
+from strava_dash.ratelimit import next_window_start
 from strava_dash.ui import state
-from strava_dash.ui.detail_view import STREAMS_LIMIT, plain
+from strava_dash.ui.detail_view import plain
 from strava_dash.ui.state import AthleteSession
 from strava_dash.ui.streams import get_streams
 from strava_dash.ui.views import FilteredView
@@ -34,10 +35,6 @@ from strava_dash.ui.views import FilteredView
 MAX_TRACKS: Final = 100
 #: Requests left unspent for the rest of the app (Activity detail, Refresh).
 RESERVE: Final = 5
-#: Session-state keys: how the last fetch ended, and activities whose track failed.
-OUTCOME: Final = "tracks_outcome"
-FAILED: Final = "tracks_failed"
-INCLUDE_CSV: Final = "tracks_include_csv"
 
 MANUAL: Final = "manual activity: entered by hand, no recorded track"
 INDOOR: Final = "indoor activity: recorded without GPS"
@@ -54,41 +51,30 @@ def _now() -> datetime:
 
 
 def remaining_requests(session: AthleteSession, *, now: datetime | None = None) -> int | None:
-    """Strava requests this app may still make now, or None when not known or not needed.
+    """Strava requests this app may still start now, or None when not known or not needed.
 
-    From the rate-limit headers of the latest response (``client.rate_limits``), the
-    tighter of the read and overall limits (15-minute and daily). A window that has
-    ended since then counts as fresh. None for the demo and archive (no requests) and
-    before the first response.
+    Asked of the app's shared rate budget (:mod:`strava_dash.budget`), which counts the
+    requests of every session and those still in flight: one answer for the whole app,
+    whoever spent the requests. None for the demo and archive (no requests), and before
+    the app has seen Strava's usage headers.
     """
-    client = session.client
-    limits = client.rate_limits if session.source == "strava" and client is not None else None
-    if limits is None:
+    client = session.client if session.source == "strava" else None
+    budget = client.budget if client is not None else None
+    if client is None or budget is None:
         return None
-    now = now or _now()
-    if now < next_window_start(limits.observed_at):
-        return limits.for_method("GET").remaining
-    new_day = now >= next_utc_midnight(limits.observed_at)
-    windows = [w for w in (limits.read, limits.overall) if w is not None]
-    return min(min(w.limit_15min, w.limit_daily if new_day else w.remaining_daily) for w in windows)
-
-
-def _window_limit(session: AthleteSession) -> int | None:
-    client = session.client
-    limits = client.rate_limits if client is not None else None
-    return limits.for_method("GET").limit_15min if limits is not None else None
+    return budget.remaining(now or client.clock())
 
 
 def _resets_at(session: AthleteSession) -> tuple[datetime, bool]:
-    """When Strava's budget frees up again (UTC), and whether it waits for the daily one."""
+    """When the app's budget frees up again (UTC), and whether it waits for the daily one."""
     client = session.client
-    limits = client.rate_limits if client is not None else None
-    now = _now()
-    if limits is not None and limits.daily_exhausted:
-        midnight = next_utc_midnight(limits.observed_at)
-        if now < midnight:
-            return midnight, True
-    return next_window_start(now), False
+    budget = client.budget if client is not None else None
+    if client is None or budget is None:
+        return next_window_start(_now()), False
+    now = client.clock()
+    reset = budget.resets_at(now)
+    # The budget names the next quarter hour, or the next UTC midnight for the daily limit.
+    return reset, reset - now > timedelta(minutes=15) + RESET_MARGIN
 
 
 # --------------------------------------------------------------------------- the plan
@@ -207,11 +193,11 @@ def _stop_message(plan: TrackPlan, outcome: Outcome) -> str:
 def fetch_tracks(session: AthleteSession, plan: TrackPlan) -> Outcome:
     """Fetch the plan's missing streams one by one, keeping each; stop before the budget
     runs out (or on Strava's 429) with what is kept, kept."""
-    last = st.session_state.get(OUTCOME)
+    last = st.session_state.get(state.TRACKS_OUTCOME)
     waiting = isinstance(last, Outcome) and last.kind == "limit" and _now() < last.until
     if waiting and isinstance(last, Outcome):
         return last  # not before the reset: a request now would only be refused
-    failed: dict[int, str] = st.session_state.setdefault(FAILED, {})
+    failed: dict[int, str] = st.session_state.setdefault(state.TRACKS_FAILED, {})
     todo = plan.to_fetch + [i for i in plan.with_track if i in failed]
     failed.clear()
     records = session.records_by_id()
@@ -224,7 +210,7 @@ def fetch_tracks(session: AthleteSession, plan: TrackPlan) -> Outcome:
         try:
             get_streams(session, records.get(activity_id, {"id": activity_id}))
         except RateLimitError as error:
-            st.session_state[STREAMS_LIMIT] = error  # the detail page waits for it too
+            st.session_state[state.STREAMS_LIMIT] = error  # the detail page waits for it too
             return Outcome("limit", error.retry_at, error.daily)
         except AuthError as error:
             session.grant_lost = True
@@ -275,7 +261,6 @@ def _numbers(session: AthleteSession, plan: TrackPlan) -> None:
         where = "the demo data" if session.source == "demo" else "your archive"
         st.caption(f"Tracks come from {where}: no Strava requests, no limit.")
         return
-    limit = _window_limit(session)
     cols[3].metric("Budget left (15 min)", "not known yet" if left is None else f"{left}")
     if left is None:
         st.caption(
@@ -286,9 +271,9 @@ def _numbers(session: AthleteSession, plan: TrackPlan) -> None:
     reset_at, _ = _resets_at(session)
     usable = max(left - RESERVE, 0)
     note = (
-        f"Each track is one Strava request; {left} of {limit} are left in this 15-minute "
-        f"window (it resets at {reset_at:%H:%M} UTC). {RESERVE} are kept for "
-        "the rest of the app."
+        f"Each track is one Strava request; this app has {left} left in this 15-minute "
+        f"window, for all its athletes (it resets at {reset_at:%H:%M} UTC). {RESERVE} are "
+        "kept for the rest of the app."
     )
     if len(plan.to_fetch) > usable:
         now = f"About {usable} tracks can be fetched now" if usable else "None can be fetched now"
@@ -297,7 +282,7 @@ def _numbers(session: AthleteSession, plan: TrackPlan) -> None:
 
 
 def _outcome_message(plan: TrackPlan) -> None:
-    outcome = st.session_state.get(OUTCOME)
+    outcome = st.session_state.get(state.TRACKS_OUTCOME)
     if not isinstance(outcome, Outcome):
         return
     if outcome.kind == "error":
@@ -318,7 +303,7 @@ def _outcome_message(plan: TrackPlan) -> None:
 def _download(view: FilteredView, plan: TrackPlan) -> None:
     session = view.session
     records = session.records_by_id()
-    failed = st.session_state.get(FAILED) or {}
+    failed = st.session_state.get(state.TRACKS_FAILED) or {}
 
     def streams_of(activity_id: int) -> dict[str, Any] | None:
         # Known to have no track: {} (the ZIP's README says "no GPS track"); not fetched
@@ -332,7 +317,7 @@ def _download(view: FilteredView, plan: TrackPlan) -> None:
     items = [(records.get(i, {"id": i}), streams_of(i)) for i in plan.ids]
     include_csv = st.checkbox(
         "Include a CSV of all streams per activity",
-        key=INCLUDE_CSV,
+        key=state.TRACKS_INCLUDE_CSV,
         help="One CSV per activity: time, distance, position, altitude, heart rate, cadence, "
         "power, temperature… one row per sample.",
     )
@@ -377,7 +362,7 @@ def tracks_section(view: FilteredView) -> None:
         st.caption("No activities to export: widen the filters.")
         return
     selected = st.session_state.get(state.SELECTED_IDS) or []
-    failed: dict[int, str] = st.session_state.get(FAILED) or {}
+    failed: dict[int, str] = st.session_state.get(state.TRACKS_FAILED) or {}
     plan = plan_tracks(session, view.filtered, selected, failed)
     st.caption(_which(plan))
     _numbers(session, plan)
@@ -388,7 +373,7 @@ def tracks_section(view: FilteredView) -> None:
         disabled=not (plan.to_fetch or failed) or session.needs_reconnect,
         help="Fetches each missing track once; the ones fetched are kept while you browse.",
     ):
-        st.session_state[OUTCOME] = fetch_tracks(session, plan)
+        st.session_state[state.TRACKS_OUTCOME] = fetch_tracks(session, plan)
         st.rerun()
     _outcome_message(plan)
     _download(view, plan)

@@ -87,7 +87,7 @@ def test_fewer_scopes_than_asked_says_what_to_tick(
 ) -> None:
     page = context.new_page()
     open_app(page, app.url)
-    connect_with_strava(page, untick="activity:read_all")
+    connect_with_strava(page, untick=("activity:read", "activity:read_all"))
     expect(page.get_by_text("View data about your activities")).to_be_visible()
     expect(page.get_by_test_id("stSidebar").get_by_text("Ada Lovelace")).to_have_count(0)
 
@@ -204,3 +204,16 @@ def test_secrets_and_tokens_never_reach_page_url_or_log(
         assert not [s for s in secrets if s in html or s in url]
     log = app.log()
     assert not [s for s in secrets if s in log]
+
+
+# Last in the module: its download spends requests that tests above count on.
+def test_keeping_private_activities_private_still_logs_in(
+    context: BrowserContext, app: AppServer, ada: FakeAthlete
+) -> None:
+    page = context.new_page()
+    open_app(page, app.url)
+    connect_with_strava(page, athlete_id=ada.id, untick=("activity:read_all",))
+    expect(page.get_by_text("activities are left out", exact=False)).to_be_visible()
+    expect(page.get_by_test_id("stSidebar").get_by_text("Ada Lovelace")).to_be_visible()
+    shared = sum(1 for a in ada.activities if a["visibility"] != "only_me")
+    expect(page.get_by_text(f"{shared:,} activities from Strava")).to_be_visible(timeout=60_000)

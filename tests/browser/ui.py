@@ -54,7 +54,11 @@ def go_to(page: Page, title: str) -> None:
 
 
 def connect_with_strava(
-    page: Page, *, approve: bool = True, untick: str | None = None, athlete_id: int | None = None
+    page: Page,
+    *,
+    approve: bool = True,
+    untick: tuple[str, ...] = (),
+    athlete_id: int | None = None,
 ) -> None:
     """The popup dance: Connect, the (fake) consent page, and back."""
     frame = page.frame_locator('iframe[title="streamlit_oauth.authorize_button"]')
@@ -64,8 +68,8 @@ def connect_with_strava(
     popup.wait_for_load_state()
     if athlete_id is not None:
         popup.select_option("select[name=athlete_id]", str(athlete_id))
-    if untick:
-        popup.locator(f'input[name="scope"][value="{untick}"]').uncheck()
+    for scope in untick:
+        popup.locator(f'input[name="scope"][value="{scope}"]').uncheck()
     popup.click("#authorize" if approve else "#cancel")
     popup.wait_for_event("close", timeout=30_000)
     wait_ready(page)

@@ -103,7 +103,9 @@ def _authorize(state: StravaState, req: Request) -> Response:
         if signing_in is None:
             return fault(400, "Fake Strava has no athletes: call add_athlete() first")
         granted = state.grant_scopes if state.grant_scopes is not None else ask.scopes
-        return approved(state, ask, signing_in.id, tuple(granted))
+        return approved(
+            state, ask, signing_in.id, tuple(s for s in granted if s not in state.untick)
+        )
     page = consent_page.render(
         app_name=state.app_name,
         action=req.path,

@@ -46,6 +46,8 @@ class StravaState:
         self.latency = latency  # s added before every response
         self.authorize_mode = "page"  # "page" | "approve" | "deny"
         self.grant_scopes: tuple[str, ...] | None = None  # "approve" grants these when set
+        # "approve" leaves these boxes unticked: each requested scope is its own box.
+        self.untick: frozenset[str] = frozenset()
         self.default_athlete_id: int | None = None  # "approve" signs in as this athlete
         self.wrong_secret_status = 401  # Strava reports 401 and 400 (strava-api.md §1.3)
         self.deauthorized: list[int] = []  # athletes revoked via /oauth/deauthorize or revoke

@@ -1,0 +1,123 @@
+"""The page scheduler on its own: what it asks for, and what it hands out in which order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from strava_dash.errors import StravaAPIError
+from strava_dash.paging import END, FixedHint, Page, PagePlan
+
+
+def records(n: int, start: int = 0) -> list[dict[str, Any]]:
+    return [{"id": start + i} for i in range(n)]
+
+
+class CountingHint:
+    """A hint that only knows what arrived: records seen so far, plus ``ahead``."""
+
+    def __init__(self, ahead: int | None) -> None:
+        self.ahead = ahead
+        self.seen = 0
+        self.pages = 0
+
+    def page_arrived(self, page: list[dict[str, Any]]) -> None:
+        self.pages += 1
+        self.seen += len(page)
+
+    def lower_bound(self) -> int | None:
+        return None if self.ahead is None else self.seen + self.ahead
+
+
+def test_without_a_hint_it_is_the_sequential_loop() -> None:
+    plan = PagePlan(1, 200, CountingHint(None), max_in_flight=8)
+    assert plan.room() == 1
+    assert list(plan.launch(1)) == [1]
+    assert plan.room() == 0  # page 2 waits until page 1 came back with activities
+    plan.settle(1, records(200))
+    assert plan.room() == 1
+    assert list(plan.launch(1)) == [2]
+
+
+def test_vouched_pages_go_out_together_with_the_one_after_them() -> None:
+    plan = PagePlan(1, 200, FixedHint(1_000), max_in_flight=8)  # five full pages
+    assert plan.room() == 6  # the sixth is the end at the latest
+    assert list(plan.launch(6)) == [1, 2, 3, 4, 5, 6]
+    assert plan.room() == 0
+
+
+def test_a_single_vouched_page_does_not_send_the_next_along() -> None:
+    plan = PagePlan(1, 200, FixedHint(150), max_in_flight=8)
+    assert plan.room() == 1
+
+
+def test_never_more_than_max_in_flight_nor_two_rounds_ahead() -> None:
+    plan = PagePlan(1, 200, FixedHint(100_000), max_in_flight=2)
+    assert plan.room() == 2
+    plan.launch(2)
+    plan.settle(2, records(200))  # page 1 is slow
+    assert plan.room() == 1
+    plan.launch(1)  # page 3
+    plan.settle(3, records(200))
+    assert plan.room() == 1  # page 4: the last page whose answer may wait (1 + 2*2 - 1)
+    plan.launch(1)
+    plan.settle(4, records(200))
+    assert plan.room() == 0  # page 5 would be more than two rounds ahead of page 1
+    plan.settle(1, records(200))
+    assert [plan.next_step() for _ in range(4)] == [
+        Page(1, records(200)),
+        Page(2, records(200)),
+        Page(3, records(200)),
+        Page(4, records(200)),
+    ]
+    assert plan.next_step() is None
+    assert plan.room() == 2
+
+
+def test_nothing_is_asked_for_at_or_past_an_empty_page() -> None:
+    plan = PagePlan(1, 200, FixedHint(100_000), max_in_flight=8)
+    plan.launch(3)
+    plan.settle(2, [])
+    assert plan.room() == 0  # page 1 is in flight; pages 2 and later are past the end
+    plan.settle(1, records(200))
+    assert plan.next_step() == Page(1, records(200))
+    assert plan.next_step() is END
+
+
+def test_pages_are_handed_out_in_order_and_the_hint_sees_each_once() -> None:
+    hint = CountingHint(1_000)
+    plan = PagePlan(3, 100, hint, max_in_flight=8)
+    numbers = list(plan.launch(3))
+    assert numbers == [3, 4, 5]
+    plan.settle(5, records(100, 500))
+    plan.settle(4, records(100, 400))
+    assert plan.next_step() is None
+    plan.settle(3, records(100, 300))
+    handed = [plan.next_step() for _ in range(3)]
+    assert [step.number for step in handed if isinstance(step, Page)] == [3, 4, 5]
+    assert (hint.pages, hint.seen) == (3, 300)
+
+
+def test_a_failed_page_is_handed_out_as_its_error_and_later_pages_are_stranded() -> None:
+    plan = PagePlan(1, 200, FixedHint(100_000), max_in_flight=8)
+    plan.launch(6)
+    failure = StravaAPIError(500, "boom")
+    plan.settle(1, records(200))
+    plan.settle(2, failure)
+    plan.settle(3, records(200, 3_000))
+    plan.settle(4, failure)
+    plan.settle(5, records(10, 5_000))
+    plan.settle(6, [])
+    assert plan.next_step() == Page(1, records(200))
+    assert plan.next_step() is failure
+    assert plan.stranded() == [
+        Page(3, records(200, 3_000)),
+        Page(5, records(10, 5_000)),
+        Page(6, []),
+    ]
+
+
+def test_max_in_flight_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        PagePlan(1, 200, FixedHint(1), max_in_flight=0)
