@@ -138,6 +138,13 @@ class Archive:
         """
         return _table.records(self.activities)
 
+    def records_for(self, ids: list[int]) -> list[dict[str, Any]]:
+        """The records of ``ids``, in that order (ids not in the archive are skipped)."""
+        table = self.activities
+        found = table[table["id"].isin(ids)]
+        by_id = {r["id"]: r for r in _table.records(found)}
+        return [by_id[i] for i in ids if i in by_id]
+
     def has_track(self, activity_id: int) -> bool:
         """Whether the archive holds a recorded file for this activity."""
         return activity_id in self._files

@@ -82,9 +82,9 @@ def _athlete_card(session: AthleteSession) -> None:
     note = local_time_note(session)
     if note:
         sidebar.caption(note)
-    notes = session.archive.notes if session.archive is not None else ()
-    if notes:
-        what = "1 part" if len(notes) == 1 else f"{len(notes)} parts"
+    problems = session.archive.problems if session.archive is not None else 0
+    if problems:
+        what = "1 part" if problems == 1 else f"{problems:,} parts"
         sidebar.caption(f"{what} of your archive could not be read: Home lists them.")
 
 
