@@ -10,6 +10,7 @@ from strava_dash.ui.archive_view import archive_summary, archive_uploader
 from strava_dash.ui.config import load_settings
 from strava_dash.ui.login import connect_button, start_demo
 from strava_dash.ui.sync_panel import start_sync, sync_status
+from strava_dash.ui.text import literal
 from strava_dash.ui.views import account_sidebar
 
 settings, config_error = load_settings()
@@ -42,7 +43,7 @@ if session is not None and not session.needs_reconnect:
     elif session.source == "archive":
         archive_summary(session)
     else:
-        st.success(f"Exploring the demo athlete {session.display_name}.")
+        st.success(f"Exploring the demo athlete {literal(session.display_name)}.")
     st.page_link("pages/activities.py", label="See your activities", icon="📋")
 else:
     if session is not None and session.needs_reconnect:

@@ -24,8 +24,8 @@ from strava_dash.archive import ArchiveLimits, open_archive
 from strava_dash.errors import StravaDashError
 from strava_dash.sync import ActivityStore
 from strava_dash.ui import state
-from strava_dash.ui.detail_view import plain
 from strava_dash.ui.state import AthleteSession
+from strava_dash.ui.text import literal
 from strava_dash.ui.views import local_time_note
 
 LIMITS: Final = ArchiveLimits()
@@ -185,4 +185,4 @@ def archive_summary(session: AthleteSession) -> None:
         noun = "thing" if archive.problems == 1 else "things"
         with st.expander(f"{archive.problems:,} {noun} in your archive could not be read"):
             # archive.notes are capped (a few examples per kind), so this stays small.
-            st.markdown("\n".join(f"- {plain(note)}" for note in archive.notes))
+            st.markdown("\n".join(f"- {literal(note)}" for note in archive.notes))
