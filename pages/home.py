@@ -54,6 +54,13 @@ else:
         if settings.has_credentials:
             connect_button(settings)
             st.caption("You choose on Strava's page what to share; read-only access.")
+        elif config_error is not None:
+            # Configured, but wrongly: the error above names the key; "not configured"
+            # would contradict it.
+            st.info(
+                "Connect with Strava is off until the configuration error above is fixed. "
+                "The archive upload and the demo work meanwhile."
+            )
         else:
             st.info(
                 "Strava login is not configured on this server. Set `STRAVA_CLIENT_ID` and "
