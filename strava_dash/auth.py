@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import requests
 
 from strava_dash.errors import (
+    AppInactiveError,
     AuthError,
     RateLimitError,
     ScopeError,
@@ -265,8 +266,8 @@ class TokenManager:
     def _refresh_locked(self) -> None:
         try:
             fresh = refresh(self._settings, self._token, session=self._session, now=self._now)
-        except (TransportError, RateLimitError):
-            raise
+        except (TransportError, RateLimitError, AppInactiveError):
+            raise  # not the grant's fault: connecting again would not help
         except StravaAPIError as exc:
             # A dead refresh token means the athlete must connect again: say so as an AuthError.
             raise AuthError(exc.status, describe_token_error(exc), exc.errors) from exc

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+import requests
+
 from strava_dash.errors import RateLimitError, TransportError
-from strava_dash.sync import SyncReport
-from strava_dash.ui.sync_panel import _window_wait, countdown, paused_text
+from strava_dash.sync import ActivityStore, SyncReport
+from strava_dash.transport import send
+from strava_dash.ui.state import AthleteSession
+from strava_dash.ui.sync_panel import _window_wait, countdown, describe_report, paused_text
 
 NOW = datetime(2026, 5, 4, 14, 7, 28, tzinfo=UTC)
 RESET = datetime(2026, 5, 4, 14, 15, tzinfo=UTC)
@@ -28,3 +33,14 @@ def test_only_the_15_minute_limit_resumes_by_itself() -> None:
     assert _window_wait(SyncReport(0, 0, 1, False, window)) == RESET
     assert _window_wait(SyncReport(0, 0, 1, False, daily)) is None
     assert _window_wait(SyncReport(0, 0, 1, False, TransportError(None, "down"))) is None
+
+
+def test_a_network_failure_is_said_once() -> None:
+    # Issue 11: "Could not reach Strava (Could not reach Strava (ConnectionError))".
+    with pytest.raises(TransportError) as caught:
+        send(requests.Session(), "GET", "http://127.0.0.1:9/api/v3/athlete", timeout=(2, 2))
+    session = AthleteSession("strava", {}, ActivityStore())
+    text = describe_report(session, SyncReport(0, 0, 1, False, caught.value))
+    assert text.startswith("Could not reach Strava (ConnectionError). ")
+    assert text.count("reach") == 1
+    assert "Try Continue in a moment." in text
