@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+from functools import cache
 from typing import Final
 
 import pyarrow as pa
@@ -24,8 +25,9 @@ MMAP_THRESHOLD: Final = 128 * 1024
 """glibc's own initial value, held there."""
 
 
+@cache  # app.py runs on every rerun; the allocators are set once per process
 def configure() -> None:
-    """Set both allocators for the whole process; call once, at start (app.py does)."""
+    """Set both allocators for the whole process, at start (app.py calls it)."""
     pa.set_memory_pool(pa.system_memory_pool())
     libc_name = ctypes.util.find_library("c")
     if libc_name is None:  # pragma: no cover - not a glibc system
