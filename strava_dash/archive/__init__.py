@@ -6,8 +6,11 @@
   streams ``key_by_type`` shape (:meth:`Archive.track`), which
   :func:`strava_dash.gpx.to_gpx` turns into a GPX file as it does for API streams.
 
-Each ``activities.csv`` row becomes a SummaryActivity-shaped dict that goes through
-``to_frame``; what the export does not have stays NA, never made up:
+Each ``activities.csv`` row gives the values a SummaryActivity would have, kept in
+columns (:mod:`._csv`) that become the table through
+:func:`strava_dash.activities.from_columns`, so the table is what ``to_frame`` makes of
+those records (:attr:`Archive.records` makes them, on demand). What the export does not
+have stays NA, never made up:
 
 * ``start_date`` is ``Activity Date`` (UTC). The export has no time zone; the local
   time is set as the API gives it (``timezone`` "(GMT+01:00) Europe/Madrid" with the

@@ -1,4 +1,4 @@
-"""``activities.csv`` of Strava's bulk export -> one :class:`Row` per activity.
+"""``activities.csv`` of Strava's bulk export -> :class:`Columns`, read row by row.
 
 The header is read by name when it is English, whatever columns come and go between
 export versions; repeated names are told apart by their order (the first ``Distance``

@@ -1,8 +1,9 @@
 """The archive's columns -> the activity table, and the table -> SummaryActivity records.
 
 The table is built with :func:`strava_dash.activities.from_columns`, column by column,
-so reading an archive never holds a dict per activity: the records the JSON download and
-the session's store need are made from the table only when asked for (:func:`records`).
+so reading an archive never holds a dict per activity: the records the JSON download, the
+detail page and the tracks need are made from the table only when asked for
+(:func:`records`).
 """
 
 from __future__ import annotations
