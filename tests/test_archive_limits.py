@@ -11,8 +11,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from strava_dash.archive import open_archive
+import pytest
+
+from strava_dash.archive import ArchiveLimits, open_archive
 from strava_dash.archive._notes import EXAMPLES
+from strava_dash.errors import DataError
 from tests.large_archive import activities_csv, write_export
 from tests.test_archive import CURRENT, make_zip
 
@@ -84,3 +87,10 @@ def test_read_archive_grows_the_process_by_at_most_four_times_the_csv(tmp_path: 
     assert result["rows"] == [60_000]
     growth = result["peak_growth_bytes"]
     assert growth <= MAX_GROWTH * csv_size, f"{growth / csv_size:.1f}× the CSV ({csv_size:,} B)"
+
+
+def test_more_activities_than_the_limit_are_refused_before_they_are_held() -> None:
+    data = make_zip({"activities.csv": activities_csv(CURRENT, 6)})
+    assert len(open_archive(data, limits=ArchiveLimits(max_activities=6)).activities) == 6
+    with pytest.raises(DataError, match=r"lists more than 5 activities"):
+        open_archive(data, limits=ArchiveLimits(max_activities=5))

@@ -280,7 +280,7 @@ def _open(
     with open_member(zf, csv_info, limits.max_csv_bytes, budget, "activities.csv") as stream:
         lines = _csv.count_lines(stream)
     with open_member(zf, csv_info, limits.max_csv_bytes, budget, "activities.csv") as stream:
-        columns = _csv.read(stream, notes, on_file, capacity=lines)
+        columns = _csv.read(stream, notes, on_file, capacity=lines, max_rows=limits.max_activities)
     if columns.bad_dates:
         undated = _activities(columns.bad_dates)
         notes.add("dates", f"{undated} without start: {columns.first_bad_date}")

@@ -349,9 +349,12 @@ OnFile = Callable[[int, str], None]
 """Called with ``(activity id, Filename)`` for each row that names a file."""
 
 
-def read(stream: IO[bytes], notes: Notes, on_file: OnFile, *, capacity: int) -> Columns:
+def read(
+    stream: IO[bytes], notes: Notes, on_file: OnFile, *, capacity: int, max_rows: int
+) -> Columns:
     """Parse ``activities.csv`` from a binary stream, a row at a time, into columns sized
-    for ``capacity`` rows (:func:`count_lines`).
+    for ``capacity`` rows (:func:`count_lines`); more than ``max_rows`` activities are
+    refused.
 
     Raises:
         DataError: binary content, not UTF-8 text, CSV that cannot be parsed, no header,
@@ -362,8 +365,13 @@ def read(stream: IO[bytes], notes: Notes, on_file: OnFile, *, capacity: int) -> 
     if header is None:
         raise DataError("activities.csv is empty: it has not even a header row")
     where = layout(header)
-    columns = Columns(where, capacity)
+    columns = Columns(where, min(capacity, max_rows))
     for line, cells in enumerate(rows, start=2):
+        if len(columns) == max_rows:
+            raise DataError(
+                f"activities.csv lists more than {max_rows:,} activities, more than this app "
+                "reads from one archive"
+            )
         columns.rows_seen += 1
         skipped = _add_row(columns, cells, on_file)
         if skipped:

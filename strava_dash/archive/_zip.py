@@ -52,6 +52,10 @@ class ArchiveLimits:
     """``activities.csv`` uncompressed."""
     max_track_bytes: int = 256 * MiB
     """One activity file (``.gpx``, ``.tcx``, ``.fit``) uncompressed, after ``.gz``."""
+    max_activities: int = 250_000
+    """Rows of ``activities.csv`` read (ten years of 60 activities a day). What the
+    server holds grows with the rows, about 830 bytes each whatever the CSV puts in
+    them, so a CSV of rows stripped to a few cells must not reach ``max_csv_bytes``."""
 
 
 class BudgetExceeded(DataError):
