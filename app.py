@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from strava_dash import APP_NAME
+from strava_dash import APP_NAME, memory
 
 if __name__ == "__main__":
+    memory.configure()  # what an upload frees goes back to the system
     st.set_page_config(page_title=APP_NAME, page_icon="📈", layout="wide")
 
     pages = [

@@ -10,6 +10,7 @@ from strava_dash.ui.archive_view import archive_summary, archive_uploader
 from strava_dash.ui.config import load_settings
 from strava_dash.ui.login import connect_button, start_demo
 from strava_dash.ui.sync_panel import start_sync, sync_status
+from strava_dash.ui.text import literal
 from strava_dash.ui.views import account_sidebar
 
 settings, config_error = load_settings()
@@ -46,7 +47,7 @@ if session is not None and not session.needs_reconnect:
     elif session.source == "archive":
         archive_summary(session)
     else:
-        st.success(f"Exploring the demo athlete {session.display_name}.")
+        st.success(f"Exploring the demo athlete {literal(session.display_name)}.")
     st.page_link("pages/activities.py", label="See your activities", icon="📋")
 else:
     if session is not None and session.needs_reconnect:
@@ -57,6 +58,13 @@ else:
         if settings.has_credentials:
             connect_button(settings)
             st.caption("You choose on Strava's page what to share; read-only access.")
+        elif config_error is not None:
+            # Configured, but wrongly: the error above names the key; "not configured"
+            # would contradict it.
+            st.info(
+                "Connect with Strava is off until the configuration error above is fixed. "
+                "The archive upload and the demo work meanwhile."
+            )
         else:
             st.info(
                 "Strava login is not configured on this server. Set `STRAVA_CLIENT_ID` and "

@@ -331,40 +331,100 @@ def _build(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
     cols: dict[str, pd.Series] = {"id": ids}
     for name in API_FIELDS[1:]:
-        cols[name] = _CASTS[_API[name].dtype](_get(raw, name))
-    if cols["sport_type"].isna().any():
-        # Old payloads predate sport_type; the legacy type is the best stand-in.
-        cols["sport_type"] = cols["sport_type"].fillna(cols["type"])
-
+        cols[name] = _get(raw, name)
     extras: dict[str, pd.Series] = {}
     for obj in ("athlete", "map"):
         sub = _expand(_get(raw, obj))
         for (parent, key), target in _FLATTENED.items():
             if parent == obj:
-                cols[target] = _CASTS[_NESTED[target].dtype](_get(sub, key))
+                cols[target] = _get(sub, key)
         for key in sub.columns:
             if (obj, key) not in _FLATTENED and (obj, key) not in _DROPPED:
                 extras.update(_flatten(f"{obj}_{key}", sub[key]))
-    polyline = cols["map_summary_polyline"]
-    cols["map_summary_polyline"] = polyline.mask(polyline.eq("").fillna(False))
     for field, (lat, lng) in _LATLNG.items():
         cols[lat], cols[lng] = _split_pair(_get(raw, field))
-    cols.update(_derive(cols))
-
     known = {*_API, "athlete", "map", *_LATLNG}
     for name in raw.columns:
         if name not in known:
             extras.update(_flatten(name, raw[name]))
+    del raw
+    return _assemble(cols, extras)
 
-    frame = pd.DataFrame(cols)
+
+def from_columns(
+    columns: dict[str, pd.Series], extras: Mapping[str, pd.Series] | None = None
+) -> pd.DataFrame:
+    """The activity table from flat columns instead of records: what :func:`to_frame`
+    gives for records holding these values.
+
+    ``columns`` are keyed by the :data:`SCHEMA` names of the API and nested fields
+    (``start_lat``, ``map_summary_polyline``…; absent ones are NA), each already one
+    value per activity; ``id`` must be unique integers. ``extras`` follow the schema
+    columns as they are. ``columns`` is emptied while the table is built, so that a
+    caller holding nothing else never has the raw and the typed values at once.
+
+    Raises:
+        DataError: ``id`` missing, not integers, or repeated.
+    """
+    ids = columns.get("id")
+    if ids is None or ids.dtype.kind not in "iu" or ids.duplicated().any():
+        raise DataError("columns need a unique integer 'id' for every activity")
+    return _assemble(columns, dict(extras or {}))
+
+
+def _assemble(cols: dict[str, pd.Series], extras: dict[str, pd.Series]) -> pd.DataFrame:
+    """Cast, order newest first, derive. Columns are replaced one at a time in ``cols``
+    (never a second copy of the whole table: a large archive must fit in memory)."""
+    index = cols["id"].index
+    missing: dict[str, pd.Series] = {}
+    for name in (*_API, *_NESTED):
+        value = cols.pop(name, None)
+        dtype = SCHEMA[name].dtype
+        if value is not None:
+            cols[name] = value.astype(np.int64) if name == "id" else _CASTS[dtype](value)
+            continue
+        if dtype not in missing:
+            missing[dtype] = _CASTS[dtype](pd.Series(None, index=index, dtype=object))
+        # Absent fields share one all-NA array per dtype (copy-on-write keeps them apart
+        # if one is ever written): an archive lacks 30 of the API's fields.
+        cols[name] = missing[dtype].copy(deep=False)
+    if cols["sport_type"].isna().any():
+        # Old payloads predate sport_type; the legacy type is the best stand-in.
+        cols["sport_type"] = cols["sport_type"].fillna(cols["type"])
+    polyline = cols["map_summary_polyline"]
+    cols["map_summary_polyline"] = polyline.mask(polyline.eq("").fillna(False))
+
+    order = _newest_first(cols["start_date"], cols["id"])
+    if not (order == np.arange(len(order))).all():
+        for table in (cols, extras):
+            for name in list(table):
+                table[name] = _reorder(table[name], order)
+    cols.update(_derive(cols))
+
+    frame = pd.DataFrame(cols, copy=False)
+    cols.clear()
     if extras:
-        extra = pd.DataFrame(extras).convert_dtypes()
+        extra = pd.DataFrame(extras, copy=False).convert_dtypes()
         extra.columns = _unique(list(extra.columns), taken=set(SCHEMA))
         frame = pd.concat([frame, extra], axis=1)
-    frame = frame.sort_values(
-        ["start_date", "id"], ascending=False, na_position="last", kind="stable"
-    )
-    return frame.reset_index(drop=True)
+    return frame
+
+
+def _newest_first(start: pd.Series, ids: pd.Series) -> np.ndarray[Any, np.dtype[np.intp]]:
+    """Row order by start descending, no start last, then id descending (ids are unique)."""
+    # NaT is the smallest int64, so an ascending sort reversed puts it last.
+    nanos = start.to_numpy(dtype="datetime64[ns]").view(np.int64)
+    return np.lexsort((ids.to_numpy(dtype=np.int64), nanos))[::-1]
+
+
+def _reorder(col: pd.Series, order: np.ndarray[Any, np.dtype[np.intp]]) -> pd.Series:
+    if _is_reversal(order):  # oldest first (an export in id order): a view, no copy
+        return col.iloc[::-1].reset_index(drop=True)
+    return col.take(order).reset_index(drop=True)
+
+
+def _is_reversal(order: np.ndarray[Any, np.dtype[np.intp]]) -> bool:
+    return bool(len(order) and order[0] == len(order) - 1 and (np.diff(order) == -1).all())
 
 
 def _get(raw: pd.DataFrame, name: str) -> pd.Series:
@@ -402,12 +462,16 @@ def _check_ids(raw: pd.DataFrame) -> pd.Series:
 
 
 def _as_float(col: pd.Series) -> pd.Series:
+    if isinstance(col.dtype, pd.Float64Dtype):  # typed already (from_columns): no copy
+        return col
     # errors="coerce": a string such as "n/a" in a numeric field becomes NA, not a crash.
     arr = pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     return pd.Series(pd.arrays.FloatingArray(arr, ~np.isfinite(arr)), index=col.index)
 
 
 def _as_int(col: pd.Series) -> pd.Series:
+    if isinstance(col.dtype, pd.Int64Dtype):
+        return col
     num = pd.to_numeric(col, errors="coerce")
     if num.dtype.kind in "ib":
         return num.astype("Int64")
@@ -420,7 +484,7 @@ def _as_int(col: pd.Series) -> pd.Series:
 
 
 def _as_bool(col: pd.Series) -> pd.Series:
-    if col.dtype == bool:
+    if col.dtype == bool or isinstance(col.dtype, pd.BooleanDtype):
         return col.astype("boolean")
     values = col.to_numpy(dtype=object)
     # Elementwise ==, not isin: a list in a boolean field must not raise "unhashable".
@@ -434,15 +498,21 @@ def _as_string(col: pd.Series) -> pd.Series:
 
 
 def _as_utc(col: pd.Series) -> pd.Series:
-    ts = pd.to_datetime(col.astype("string"), utc=True, format="ISO8601", errors="coerce")
+    if isinstance(col.dtype, pd.DatetimeTZDtype):  # typed already (from_columns)
+        ts: pd.Series = col.dt.tz_convert("UTC")
+    else:
+        ts = pd.to_datetime(col.astype("string"), utc=True, format="ISO8601", errors="coerce")
     return ts.where((ts >= _TS_MIN) & (ts < _TS_MAX)).astype("datetime64[ns, UTC]")
 
 
 def _as_local(col: pd.Series) -> pd.Series:
-    # Strava writes local wall-clock time with a "Z" it does not mean: drop the suffix
-    # and keep the clock reading (08:12 stays 08:12) instead of converting.
-    text = col.astype("string").str.replace(_OFFSET_SUFFIX, "", regex=True)
-    ts = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    if col.dtype.kind == "M":  # naive datetime64 already (from_columns)
+        ts = col
+    else:
+        # Strava writes local wall-clock time with a "Z" it does not mean: drop the
+        # suffix and keep the clock reading (08:12 stays 08:12) instead of converting.
+        text = col.astype("string").str.replace(_OFFSET_SUFFIX, "", regex=True)
+        ts = pd.to_datetime(text, format="ISO8601", errors="coerce")
     naive_min, naive_max = _TS_MIN.tz_localize(None), _TS_MAX.tz_localize(None)
     return ts.where((ts >= naive_min) & (ts < naive_max)).astype("datetime64[ns]")
 
@@ -556,7 +626,9 @@ def _derive(cols: Mapping[str, pd.Series]) -> dict[str, pd.Series]:
     out["iso_week"] = iso["week"].astype("Int64")
     out["week_start"] = (day - pd.to_timedelta(weekday, unit="D")).astype(_DT)
     out["weekday"] = weekday.astype("Int64")
-    out["weekday_name"] = weekday.map(dict(enumerate(WEEKDAY_NAMES))).astype("string")
+    names = pd.array([*WEEKDAY_NAMES, None], dtype="string")  # position 7: no date
+    days = weekday.fillna(7).astype(int).to_numpy()
+    out["weekday_name"] = pd.Series(names.take(days), index=index)
     out["hour"] = local.dt.hour.astype("Int64")
 
     out["sport_group"] = cols["sport_type"].map(SPORT_GROUPS).fillna("Other").astype("string")

@@ -17,6 +17,7 @@ from urllib.parse import urlencode, urlsplit
 import requests
 
 from strava_dash.errors import (
+    AppInactiveError,
     AuthError,
     RateLimitError,
     ScopeError,
@@ -334,8 +335,8 @@ class TokenManager:
                 fresh = self._refresh_now(self._token)
             else:
                 fresh = self._shared_refresh(self._token, self._refresh_now)
-        except (TransportError, RateLimitError):
-            raise  # Strava did not judge the refresh token: a later try may succeed
+        except (TransportError, RateLimitError, AppInactiveError):
+            raise  # not the grant's fault: a later try may succeed, reconnecting would not help
         except StravaAPIError as exc:
             # A dead refresh token means the athlete must connect again: say so as an AuthError.
             ended = AuthError(exc.status, describe_token_error(exc), exc.errors)

@@ -79,6 +79,19 @@ class ScopeError(AuthError):
     """The athlete did not grant a scope the app needs (the message says what to tick)."""
 
 
+class AppInactiveError(StravaAPIError):
+    """Strava has switched off this app (403 Application Inactive): no athlete can fix it
+    by connecting again; the app's owner must (see :data:`APP_INACTIVE`)."""
+
+
+APP_INACTIVE = (
+    "Strava has switched off this app's access to its data (the app is 'Inactive'). "
+    "Connecting again cannot fix that: only the person who runs this app can, on Strava. "
+    "Since 2026-06-30 the owner of a Standard-tier Strava app needs a Strava subscription "
+    "for it to work."
+)
+
+
 class NotFoundError(StravaAPIError):
     """The resource does not exist or this athlete may not see it."""
 

@@ -19,6 +19,8 @@ from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ReadTime
 from urllib3.util.retry import Retry
 
 from strava_dash.errors import (
+    APP_INACTIVE,
+    AppInactiveError,
     AuthError,
     FaultDetail,
     NotFoundError,
@@ -112,13 +114,8 @@ def error_for(
             return ScopeError(status, message, errors, url=url)
         return AuthError(status, message, errors, url=url)
     if status == 403 and any(e.code.lower() == "inactive" for e in errors):
-        return AuthError(
-            status,
-            "Strava refused this app: its API access is inactive (since 2026-06-30 the owner of "
-            "a Standard-tier app needs a Strava subscription)",
-            errors,
-            url=url,
-        )
+        # Not an AuthError: the athlete's grant is fine, and reconnecting cannot help.
+        return AppInactiveError(status, APP_INACTIVE, errors, url=url)
     if status == 404:
         return NotFoundError(status, message, errors, url=url)
     return StravaAPIError(status, message, errors, url=url)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 from collections.abc import Mapping
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,6 +19,8 @@ from strava_dash import charts
 from strava_dash.activities import FOOT_SPORTS, SPORT_GROUPS, to_frame
 from strava_dash.charts.style import pace_ticks
 from strava_dash.units import M_PER_FT, M_PER_MI
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # ---------------------------------------------------------------------------------------------
 # A small activity frame in the schema's dtypes (docs/schema.md), only the columns the figure
@@ -185,9 +192,27 @@ def test_bars_use_the_shared_sport_colours() -> None:
     fig = charts.volume_figure(VOLUME, period="week", measure="distance", units="metric")
     assert fig.data[0].marker.color == charts.sport_colour("Ride") == charts.SPORT_COLOURS["Ride"]
     assert fig.data[1].marker.color == charts.sport_colour("Run")
-    # A sport Strava adds later still gets a stable colour.
-    assert charts.sport_colour("Quidditch") == charts.sport_colour("Quidditch")
-    assert charts.sport_colour("Quidditch").startswith("#")
+    # A sport Strava adds later still gets a colour: from the fallback palette, not one
+    # of a known sport, and the same in every server process (not Python's salted hash).
+    colour = charts.sport_colour("Quidditch")
+    assert re.fullmatch(r"#[0-9A-F]{6}", colour)
+    assert colour not in charts.SPORT_COLOURS.values()
+    assert {in_fresh_process("Quidditch", seed) for seed in ("1", "2")} == {colour}
+    others = {charts.sport_colour(s) for s in ("Quidditch", "Sepaktakraw", "Underwater Hockey")}
+    assert len(others) > 1  # names spread over the palette
+
+
+def in_fresh_process(sport: str, hash_seed: str) -> str:
+    code = f"from strava_dash import charts; print(charts.sport_colour({sport!r}))"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONHASHSEED": hash_seed},
+    )
+    return done.stdout.strip()
 
 
 def test_volume_table_orders_sports_by_total() -> None:

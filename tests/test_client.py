@@ -62,14 +62,32 @@ def test_pages_until_an_empty_page_and_yields_records_unchanged(
 
 
 def test_a_short_page_is_not_the_end(fake_strava: FakeStrava, athlete) -> None:
+    # As Strava does: each page of the whole list loses its Only-You activities after
+    # paging, so with activity:read the pages in the middle come back short.
+    fake_strava.hide_after_paging = True
     client = client_for(fake_strava, token_of(fake_strava, athlete.id))
-    # Only-You activities are hidden with activity:read, so pages come back short.
-    limited = client_for(fake_strava, token_of(fake_strava, athlete.id, ("read", "activity:read")))
+    limited_token = token_of(fake_strava, athlete.id, ("read", "activity:read"))
+    limited = client_for(fake_strava, limited_token)
+    sizes = [len(api_page(fake_strava, limited_token, n, per_page=30)) for n in range(1, 17)]
+    last = max(i for i, n in enumerate(sizes) if n)
+    assert any(n < 30 for n in sizes[:last]), sizes  # the premise: a short page mid-list
     everything = {r["id"] for r in client.iter_activities(per_page=30)}
     visible = {r["id"] for r in limited.iter_activities(per_page=30)}
     private = {a["id"] for a in athlete.activities if a["visibility"] == "only_me"}
     assert private
     assert visible == everything - private
+
+
+def api_page(server: FakeStrava, token: str, page: int, *, per_page: int) -> list[Any]:
+    response = requests.get(
+        f"{server.api_url}/athlete/activities",
+        params={"page": page, "per_page": per_page},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    response.raise_for_status()
+    pages: list[Any] = response.json()
+    return pages
 
 
 def test_token_only_in_the_authorization_header(fake_strava: FakeStrava, athlete) -> None:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import itertools
 import json
 import math
+import os
+import subprocess
+import sys
 import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -418,7 +424,14 @@ def test_streams_are_deterministic_and_keep_only_requested_keys(
     acts: list[dict[str, Any]],
 ) -> None:
     ride = _first(acts, sport_type="Ride", manual=False, commute=False, device_watts=True)
-    assert demo.demo_streams(ride) == demo.demo_streams(ride)
+    first = demo.demo_streams(ride)
+    # Per id, not per call or per object: a copy of the activity and another interpreter
+    # (another hash seed) give the same samples, and the result is never shared.
+    again = demo.demo_streams(copy.deepcopy(ride))
+    assert again == first
+    assert again is not first
+    assert again["time"]["data"] is not first["time"]["data"]
+    assert streams_digest_in_fresh_process(ride["id"]) == digest(first)
     s = demo.demo_streams(ride, ["watts", "distance", "nonsense"])
     assert list(s) == ["watts", "distance"]
     assert s["watts"]["series_type"] == "distance"
@@ -493,3 +506,26 @@ def test_whole_history_builds_in_under_a_second_and_a_half() -> None:
     elapsed = time.process_time() - started
     assert len(built) >= 1500
     assert elapsed < 1.5
+
+
+def digest(streams: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(streams, sort_keys=True).encode()).hexdigest()
+
+
+def streams_digest_in_fresh_process(activity_id: int) -> str:
+    code = (
+        "import hashlib, json; from strava_dash import demo; from tests.test_demo import UNTIL; "
+        "acts = demo.demo_activities(until=UNTIL); "
+        f"a = next(a for a in acts if a['id'] == {activity_id}); "
+        "print(hashlib.sha256(json.dumps(demo.demo_streams(a), sort_keys=True).encode())"
+        ".hexdigest())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "PYTHONHASHSEED": "12345"},
+    )
+    return done.stdout.strip()

@@ -472,3 +472,83 @@ def test_download_names_are_safe_and_say_whose_and_when(athlete: str, expected: 
 
 def test_filename_slug_is_cut_at_a_word_boundary_dash() -> None:
     assert filename_slug("a" * 10 + " " + "b" * 10, fallback="x", max_length=11) == "a" * 10
+
+
+# ----------------------------------------------- round trips that catch corrupted numbers
+
+
+def corruptible_frame() -> pd.DataFrame:
+    """The table as pages hand it to the exports, with values a careless export would
+    change: fractional floats, NA, integers past 2**31, starts given in several zones,
+    fractional seconds; plus an aware column that is not in UTC."""
+    offsets = ["Z", "+02:00", "-08:00", "+05:30", "+13:45", "-03:30"]
+    records = [
+        record(
+            i,
+            f"Ride {i}",
+            start_date=f"2024-0{1 + i}-1{i}T0{i}:1{i}:5{i}.{i}25{offsets[i] if i else 'Z'}",
+            start_date_local=f"2024-0{1 + i}-1{i}T2{i % 4}:0{i}:1{i}Z",
+            distance=[10234.56789, 0.1, 1 / 3, 42195.0, 1e-7, 987654.321][i],
+            moving_time=[3723, 1, 86_399, 90_061, 2**31 + 5, 59][i],
+            average_speed=[3.398, None, 2.0000001, 0.5, 12.25, float("nan")][i],
+            max_watts=[None, 1234.5, 0.0, -0.25, 1e15, 3.14159][i],
+            average_heartrate=[148.3, 171.04, None, 99.99, 100.5, 60.0][i],
+            athlete={"id": [9_007_199_254_740_991, 134815, 2**40 + 1, 1, 7, 8][i]},
+            suffer_score=[42.0, None, 0.5, 7.75, 12.0, 1.5][i],
+        )
+        for i in range(6)
+    ]
+    frame = to_frame(records)
+    madrid = frame["start_date"].dt.tz_convert("Europe/Madrid")
+    return frame.assign(start_in_madrid=madrid)
+
+
+def typed_like(back: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
+    """The read-back text or cells in the original's dtypes (aware columns in UTC)."""
+    out = {}
+    for name, col in like.items():
+        values = back[name].replace({"": None})
+        dtype = col.dtype
+        if isinstance(dtype, pd.DatetimeTZDtype):
+            out[name] = pd.to_datetime(values, utc=True, format="ISO8601").astype(
+                "datetime64[ns, UTC]"
+            )
+        elif dtype.kind == "M":
+            out[name] = pd.to_datetime(values, format="ISO8601").astype("datetime64[ns]")
+        elif dtype.kind == "m":
+            out[name] = pd.to_timedelta(values).astype("timedelta64[ns]")
+        elif pd.api.types.is_bool_dtype(dtype):
+            flags = values.map({"True": True, "False": False, True: True, False: False})
+            out[name] = flags.astype(dtype)
+        elif pd.api.types.is_numeric_dtype(dtype):
+            out[name] = pd.to_numeric(values).astype(dtype)
+        else:
+            out[name] = values.astype(dtype)
+    return pd.DataFrame(out)
+
+
+def in_utc(frame: pd.DataFrame) -> pd.DataFrame:
+    aware = [c for c, t in frame.dtypes.items() if isinstance(t, pd.DatetimeTZDtype)]
+    return frame.assign(**{c: frame[c].dt.tz_convert("UTC") for c in aware})
+
+
+def test_csv_gives_back_every_cell_of_the_table() -> None:
+    frame = corruptible_frame()
+    assert frame["distance"].tolist()[:2] != [round(x) for x in frame["distance"].tolist()[:2]]
+    back = typed_like(read_csv(to_csv(frame)), frame)
+    assert_frame_equal(back, in_utc(frame), check_exact=True)
+
+
+def test_xlsx_gives_back_every_cell_of_the_table() -> None:
+    frame = corruptible_frame()
+    ws = load(to_xlsx(frame, link_column=None))["Activities"]
+    cells = pd.DataFrame(
+        [[c.value for c in row] for row in ws.iter_rows(min_row=2)],
+        columns=[c.value for c in ws[1]],
+        dtype=object,
+    )
+    aware = [c for c, t in frame.dtypes.items() if isinstance(t, pd.DatetimeTZDtype)]
+    for name in aware:  # Excel holds no zone: the workbook's clock is UTC
+        cells[name] = [None if v is None else pd.Timestamp(v, tz="UTC") for v in cells[name]]
+    back = typed_like(cells, frame)
+    assert_frame_equal(back, in_utc(frame), check_exact=True)

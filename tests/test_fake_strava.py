@@ -912,3 +912,18 @@ def test_twenty_thousand_activities_page_through_once(fake_strava: FakeStrava) -
     assert page == 101
     assert len(seen) == len(set(seen)) == 20_000
     assert seen == sorted(seen, reverse=True)
+
+
+def test_only_me_activities_can_be_cut_after_paging_as_strava_does(
+    fake_strava: FakeStrava, athlete: FakeAthlete, token: str
+) -> None:
+    fake_strava.hide_after_paging = True
+    public = fake_strava.issue_token(athlete.id, scopes=("read", "activity:read"))
+    pages = range(1, 1 + -(-len(athlete.activities) // 30) + 1)
+    for page in pages:
+        full = api(fake_strava, "/athlete/activities", token, page=page, per_page=30).json()
+        limited = api(
+            fake_strava, "/athlete/activities", public["access_token"], page=page, per_page=30
+        ).json()
+        assert limited == [a for a in full if a["visibility"] != "only_me"]
+    assert limited == []  # the page after the last is still empty

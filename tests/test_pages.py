@@ -343,3 +343,19 @@ def test_switching_pages_during_a_sync_neither_loses_nor_restarts_it(
     pages = [r.query.get("page") for r in fake_strava.requests if r.path.endswith("/activities")]
     assert pages == [["1"], ["2"], ["3"], ["4"]]  # each page asked for once
     assert len(shown(at)) == 450
+
+
+def test_a_malformed_client_id_is_one_message_not_also_not_configured(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("STRAVA_CLIENT_ID", "my-app")
+    monkeypatch.setenv("STRAVA_CLIENT_SECRET", "0123456789abcdef")
+    at = new_app()
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1
+    assert "STRAVA_CLIENT_ID" in errors[0]
+    assert "0123456789abcdef" not in errors[0]
+    infos = " ".join(i.value for i in at.info)
+    assert "not configured" not in infos
+    assert "until the configuration error above is fixed" in infos
+    assert [b.label for b in at.button] == ["Explore with demo data"]

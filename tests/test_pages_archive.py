@@ -369,3 +369,25 @@ def test_a_good_archive_after_a_bad_one_goes_in() -> None:
     assert at.error
     at = upload(at, archive_bytes())
     assert session_of(at).source == "archive"
+
+
+def test_a_hundred_thousand_bad_rows_give_a_short_list_on_home() -> None:
+    # Issue 11: 100,001 notes (5.5 MB of markdown) froze the browser for minutes.
+    good = row(7, Activity_Type="Run")
+    lines = [
+        ",".join(f'"{c}"' for c in CURRENT),
+        csv_bytes(CURRENT, [good]).decode().split("\n")[1],
+    ]
+    lines += [f"not-a-number-{i},May 6, 2024" for i in range(100_000)]
+    data = make_zip({"activities.csv": "\n".join(lines).encode()})
+    at = upload(new_app(), data)
+    at.switch_page("pages/home.py").run()
+    assert not at.exception, at.exception
+    notes = next(e for e in at.expander if "could not be read" in e.label)
+    assert notes.label == "100,000 things in your archive could not be read"
+    shown = texts(notes.markdown)
+    assert shown.startswith("- line 3\\: no activity id")
+    assert shown.endswith("- … and 99,995 more rows skipped like these")
+    assert shown.count("\n- ") == 5
+    assert len(shown) < 2_000
+    assert "100,000 parts of your archive could not be read" in texts(at.sidebar.caption)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from strava_dash.errors import AppInactiveError
 from tests.apptest_support import (
     button,
     log_in,
@@ -61,3 +62,23 @@ def test_strava_unreachable_during_refresh_keeps_everything(
     fake_strava.clear_failures()
     button(at, "Continue download").click().run()
     assert wait_for_sync(at).ok
+
+
+def test_an_inactive_app_says_who_can_fix_it_not_to_reconnect(
+    monkeypatch: pytest.MonkeyPatch, fake_strava: FakeStrava, athlete
+) -> None:
+    at = logged_in(monkeypatch, fake_strava)
+    # The app's owner let the subscription lapse: Strava answers every call 403 Inactive.
+    fake_strava.fail(status=403, times=None)
+    fake_strava.clear_requests()
+    button(at, "Refresh").click().run()
+    report = wait_for_sync(at)
+    assert isinstance(report.error, AppInactiveError)
+    warning = " ".join(w.value for w in at.warning)
+    assert "only the person who runs this app can" in warning
+    assert "subscription" in warning
+    assert "Connect with Strava again" not in warning
+    assert "connection has ended" not in warning
+    assert not at.session_state["dash_session"].needs_reconnect
+    assert not [r for r in fake_strava.requests if r.path.startswith("/oauth")]  # no refresh
+    assert len(at.session_state["dash_session"].store.records) == 300  # nothing lost

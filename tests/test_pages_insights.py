@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from strava_dash.errors import RateLimitError, TransportError
 from strava_dash.ui.detail_view import NO_STREAMS
 from strava_dash.ui.state import AthleteSession
+from strava_dash.ui.text import literal
 from tests.apptest_support import (
     log_in,
     new_app,
@@ -240,3 +241,39 @@ def test_strava_streams_are_fetched_once_then_kept(
     at.run()
     asked = [r.path for r in fake_strava.requests if r.path.endswith("/streams")]
     assert asked == [f"/api/v3/activities/{chosen}/streams"]
+
+
+NAMED = "Ann :material/home: https://e.vil/x\nSmith"
+
+
+def test_the_sidebar_shows_the_athletes_name_as_text() -> None:
+    at = open_demo()
+    session = session_of(at)
+    session.athlete.update(firstname=NAMED, lastname="=cmd|' /C calc'!A0 :fire:")
+    at.switch_page("pages/activities.py").run()
+    assert not at.exception, at.exception
+    card = next(m.value for m in at.sidebar.markdown if m.value.startswith("**"))
+    name = card.removeprefix("**").partition("**")[0]
+    assert name == literal(session.display_name)
+    assert "\n" not in name
+    assert ":material/" not in name
+    assert ":fire:" not in name
+    assert "https://" not in name
+
+
+def test_the_activity_title_is_one_line_of_text() -> None:
+    at = open_demo()
+    session = session_of(at)
+    newest = int(session.frame()["id"].iloc[0])
+    name = "Morning ride\nwith :material/star: friends, www.strava.com :smile:"
+    with session.store.lock:
+        record = dict(session.store.records[newest], name=name)
+    session.store.merge([record])
+    at.switch_page("pages/activity.py").run()
+    assert not at.exception, at.exception
+    heading = at.subheader[0].value
+    assert heading == literal(name)
+    assert "\n" not in heading
+    assert ":material/" not in heading
+    assert ":smile:" not in heading
+    assert "www." not in heading

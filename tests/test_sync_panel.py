@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+import requests
+
 from strava_dash.client import Cancelled
 from strava_dash.errors import RateLimitError, TransportError
 from strava_dash.sync import ActivityStore, SyncReport
+from strava_dash.transport import send
 from strava_dash.ui.state import AthleteSession
 from strava_dash.ui.sync_panel import _window_wait, countdown, describe_report, paused_text
 
@@ -39,3 +43,14 @@ def test_a_download_stopped_with_the_session_says_continue_resumes_it() -> None:
     assert text.startswith("The download stopped when this page lost its connection.")
     assert "No activities are downloaded yet." in text
     assert "Continue picks up where it stopped" in text
+
+
+def test_a_network_failure_is_said_once() -> None:
+    # Issue 11: "Could not reach Strava (Could not reach Strava (ConnectionError))".
+    with pytest.raises(TransportError) as caught:
+        send(requests.Session(), "GET", "http://127.0.0.1:9/api/v3/athlete", timeout=(2, 2))
+    session = AthleteSession("strava", {}, ActivityStore())
+    text = describe_report(session, SyncReport(0, 0, 1, False, caught.value))
+    assert text.startswith("Could not reach Strava (ConnectionError). ")
+    assert text.count("reach") == 1
+    assert "Try Continue in a moment." in text

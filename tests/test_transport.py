@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from strava_dash.errors import (
+    AppInactiveError,
     AuthError,
     NotFoundError,
     RateLimitError,
@@ -79,10 +80,14 @@ def test_other_4xx_keeps_stravas_message_and_errors() -> None:
     assert error.has_error(field="after")
 
 
-def test_inactive_app_403_explains_the_subscription_rule() -> None:
+def test_inactive_app_403_says_who_can_fix_it_and_is_no_auth_error() -> None:
     body = fault("Forbidden", ("Application", "Status", "Inactive"))
-    with pytest.raises(AuthError, match="subscription"):
-        raise error_for(403, {}, body, now=NOW)
+    error = error_for(403, {}, body, now=NOW)
+    assert isinstance(error, AppInactiveError)
+    assert not isinstance(error, AuthError)  # the athlete's grant is fine: no reconnect
+    assert "only the person who runs this app" in error.message
+    assert "subscription" in error.message
+    assert "Connecting again cannot fix that" in error.message
 
 
 @pytest.mark.parametrize("body", [b"", b"<html>502 Bad Gateway</html>", b"[1, 2"])

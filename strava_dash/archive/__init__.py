@@ -6,8 +6,11 @@
   streams ``key_by_type`` shape (:meth:`Archive.track`), which
   :func:`strava_dash.gpx.to_gpx` turns into a GPX file as it does for API streams.
 
-Each ``activities.csv`` row becomes a SummaryActivity-shaped dict that goes through
-``to_frame``; what the export does not have stays NA, never made up:
+Each ``activities.csv`` row gives the values a SummaryActivity would have, kept in
+columns (:mod:`._csv`) that become the table through
+:func:`strava_dash.activities.from_columns`, so the table is what ``to_frame`` makes of
+those records (:attr:`Archive.records` makes them, on demand). What the export does not
+have stays NA, never made up:
 
 * ``start_date`` is ``Activity Date`` (UTC). The export has no time zone; the local
   time is set as the API gives it (``timezone`` "(GMT+01:00) Europe/Madrid" with the
@@ -55,25 +58,26 @@ import math
 import statistics
 import threading
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
 import pandas as pd
-from pandas.api.extensions import ExtensionDtype
 
-from strava_dash.activities import to_frame
-from strava_dash.archive import _csv, _tracks
+from strava_dash.archive import _csv, _table, _tracks
+from strava_dash.archive._notes import Notes
 from strava_dash.archive._zip import (
     ArchiveLimits,
     Budget,
     BudgetExceeded,
     Source,
     gunzip,
+    open_member,
     open_zip,
     read_member,
     unsafe_name,
@@ -89,13 +93,9 @@ __all__ = ["Archive", "ArchiveLimits", "DistanceUnit", "open_archive", "read_arc
 DistanceUnit = Literal["km", "mi"]
 _FACTORS: Final[dict[DistanceUnit, float]] = {"km": M_PER_KM, "mi": M_PER_MI}
 _KINDS: Final = {".gpx": "gpx", ".tcx": "tcx", ".fit": "fit"}
-_EXTRA_DTYPES: Final[dict[str, ExtensionDtype]] = {
-    "gear_name": pd.StringDtype(),
-    "calories": pd.Float64Dtype(),
-    "description": pd.StringDtype(),
-    "private_note": pd.StringDtype(),
-    "local_time_inferred": pd.BooleanDtype(),
-}
+# Kinds of notes (Notes counts each kind beyond its first few examples).
+_NOT_THERE: Final = "listed files not in the archive"
+_UNKNOWN_KIND: Final = "files of kinds this app cannot read"
 OnTrack = Callable[[int, int], None]
 """Progress while routes are read: ``(done, total)`` track files."""
 
@@ -111,9 +111,9 @@ class Archive:
         self,
         zf: zipfile.ZipFile,
         limits: ArchiveLimits,
-        rows: list[_csv.Row],
+        activities: pd.DataFrame,
         files: dict[int, zipfile.ZipInfo],
-        notes: list[str],
+        notes: Notes,
         header: str,
         distance_unit: DistanceUnit | None,
     ) -> None:
@@ -121,19 +121,32 @@ class Archive:
         self._limits = limits
         self._files = files
         self._lock = threading.Lock()
-        self._starts = {
-            r.record["id"]: _unix(r.record["start_date"]) for r in rows if r.record["start_date"]
-        }
-        self.records: list[dict[str, Any]] = [r.record for r in rows]
-        """The rows as SummaryActivity-shaped dicts (what the JSON download exports)."""
-        self.activities: pd.DataFrame = _table(self.records)
+        self.activities: pd.DataFrame = activities
         """The activity table in :func:`strava_dash.activities.to_frame`'s schema."""
-        self.notes: tuple[str, ...] = tuple(notes)
-        """What could not be read (skipped rows, unreadable or missing track files)."""
+        self.notes: tuple[str, ...] = notes.lines()
+        """What could not be read (skipped rows, unreadable or missing track files): per
+        kind, the first few, then how many more."""
+        self.problems: int = notes.count
+        """How many things could not be read, all of them (:attr:`notes` shows a few)."""
         self.header = header
         """How ``activities.csv``'s header was read, e.g. "English header, read by column name"."""
         self.distance_unit = distance_unit
         """The display unit of the first ``Distance`` column, when it could be told."""
+
+    @cached_property
+    def records(self) -> list[dict[str, Any]]:
+        """The rows as SummaryActivity-shaped dicts (what the JSON download exports).
+
+        Made on first use: a dict per activity costs many times the table's memory.
+        """
+        return _table.records(self.activities)
+
+    def records_for(self, ids: list[int]) -> list[dict[str, Any]]:
+        """The records of ``ids``, in that order (ids not in the archive are skipped)."""
+        table = self.activities
+        found = table[table["id"].isin(ids)]
+        by_id = {r["id"]: r for r in _table.records(found)}
+        return [by_id[i] for i in ids if i in by_id]
 
     def has_track(self, activity_id: int) -> bool:
         """Whether the archive holds a recorded file for this activity."""
@@ -164,7 +177,11 @@ class Archive:
                 raise DataError(
                     f"the archive can no longer be read ({exc}); upload it again"
                 ) from exc
-        return _tracks.to_streams(points, self._starts.get(activity_id))
+        return _tracks.to_streams(points, self._start(activity_id))
+
+    def _start(self, activity_id: int) -> float | None:
+        starts = self.activities.loc[self.activities["id"] == activity_id, "start_date"]
+        return None if starts.empty or pd.isna(starts.iloc[0]) else starts.iloc[0].timestamp()
 
     def close(self) -> None:
         self._zf.close()
@@ -238,41 +255,56 @@ def _open(
 ) -> Archive:
     budget = Budget(limits.max_total_bytes)
     csv_info = _find_csv(zf)
-    data = read_member(zf, csv_info, limits.max_csv_bytes, budget, "activities.csv")
-    table = _csv.decode(data)
-    where = _csv.layout(table[0])
-    rows, notes = _csv.parse_rows(table[1:], where)
-    bad_dates = [r for r in rows if r.notes]
-    if bad_dates:
-        notes.append(f"{_activities(len(bad_dates))} without start: {bad_dates[0].notes[0]}")
-
     base = csv_info.filename.rpartition("/")[0]
     members = {info.filename: info for info in zf.infolist() if not info.is_dir()}
     folded = {name.casefold(): info for name, info in members.items()}
     files: dict[int, zipfile.ZipInfo] = {}
-    for row in rows:
-        if not row.filename:
-            continue
-        what = f"activity {row.record['id']}: file {row.filename!r}"
-        if unsafe_name(row.filename):
-            notes.append(f"{what} ignored ({unsafe_name(row.filename)})")
-            continue
-        name = "/".join(p for p in (base, row.filename.replace("\\", "/")) if p)
+    notes = Notes()
+
+    def on_file(activity_id: int, filename: str) -> None:
+        what = f"activity {activity_id}: file {filename!r}"
+        if unsafe_name(filename):
+            notes.add("file names ignored", f"{what} ignored ({unsafe_name(filename)})")
+            return
+        name = "/".join(p for p in (base, filename.replace("\\", "/")) if p)
         info = members.get(name) or folded.get(name.casefold())
         if info is None:
-            notes.append(f"{what} is listed but not in the archive")
+            notes.add(_NOT_THERE, f"{what} is listed but not in the archive")
         elif _kind(info.filename) is None:
-            notes.append(f"{what} is of a kind this app cannot read")
+            notes.add(_UNKNOWN_KIND, f"{what} is of a kind this app cannot read")
         else:
-            files[row.record["id"]] = info
+            files[activity_id] = info
 
-    facts = _Facts()
+    # Counted first, so the columns are sized once: growing arrays leave freed holes that
+    # the process keeps (measured: 9 MB more for 60,000 rows).
+    with open_member(zf, csv_info, limits.max_csv_bytes, budget, "activities.csv") as stream:
+        lines = _csv.count_lines(stream)
+    with open_member(zf, csv_info, limits.max_csv_bytes, budget, "activities.csv") as stream:
+        columns = _csv.read(stream, notes, on_file, capacity=lines, max_rows=limits.max_activities)
+    if columns.bad_dates:
+        undated = _activities(columns.bad_dates)
+        notes.add("dates", f"{undated} without start: {columns.first_bad_date}")
+    _keep_last(columns)
+    columns.newest_first()
+
+    found = _Facts()
+    local = None
     if routes:
-        facts = _add_routes(zf, limits, budget, rows, files, notes, on_track)
-        _add_local_times(rows, facts)
-    unit = distance_unit or _display_unit(rows, facts.lengths)
-    _fill_distance(rows, unit, notes)
-    return Archive(zf, limits, rows, files, notes, where.how, unit)
+        found = _add_routes(zf, limits, budget, columns, files, notes, on_track)
+        local = _local_times(columns, found)
+    unit = distance_unit or _display_unit(columns, found.lengths)
+    _fill_distance(columns, unit, notes)
+    table = _table.table(columns, found.routes, local)
+    return Archive(zf, limits, table, files, notes, columns.where.how, unit)
+
+
+def _keep_last(columns: _csv.Columns) -> None:
+    """One row per id, the last one (as ``to_frame`` keeps the last record of an id)."""
+    ids = columns.ids
+    if len(np.unique(ids)) == len(ids):
+        return
+    reversed_first = np.unique(ids[::-1], return_index=True)[1]
+    columns.take(np.sort(len(ids) - 1 - reversed_first))
 
 
 def _find_csv(zf: zipfile.ZipFile) -> zipfile.ZipInfo:
@@ -315,8 +347,9 @@ def _load(
 
 @dataclass
 class _Facts:
-    """What the tracks tell beyond the route, by activity id."""
+    """What the tracks tell, by activity id."""
 
+    routes: _table.Routes = field(default_factory=_table.Routes)
     lengths: dict[int, float] = field(default_factory=dict)
     """The track's length (m), to tell the display unit of ``Distance``."""
     zones: dict[int, str] = field(default_factory=dict)
@@ -329,37 +362,37 @@ def _add_routes(
     zf: zipfile.ZipFile,
     limits: ArchiveLimits,
     budget: Budget,
-    rows: list[_csv.Row],
+    columns: _csv.Columns,
     files: dict[int, zipfile.ZipInfo],
-    notes: list[str],
+    notes: Notes,
     on_track: OnTrack | None,
 ) -> _Facts:
-    """Put each activity's route into its record; return what else the tracks tell."""
+    """Each tracked activity's route, and what else its track tells."""
     facts = _Facts()
     starts: dict[int, tuple[float, float]] = {}
-    todo = [r for r in rows if r.record["id"] in files]
-    for done, row in enumerate(todo, start=1):
-        record = row.record
+    sports = columns.texts["sport_type"]
+    todo = [(row, a) for row, a in enumerate(columns.ids.tolist()) if a in files]
+    for done, (row, activity_id) in enumerate(todo, start=1):
         try:
-            points = _load(zf, files[record["id"]], limits, budget)
+            points = _load(zf, files[activity_id], limits, budget)
         except BudgetExceeded:
             raise
         except DataError as exc:
-            notes.append(f"activity {record['id']}: {exc}")
+            notes.add("track files that could not be read", f"activity {activity_id}: {exc}")
             continue
         finally:
             if on_track is not None:
                 on_track(done, len(todo))
         if points.clock_offset is not None:
-            facts.clocks[record["id"]] = points.clock_offset
+            facts.clocks[activity_id] = points.clock_offset
         found = _tracks.route(points)
         if found is not None:
-            record["map"] = {"summary_polyline": found.summary_polyline}
-            record["start_latlng"] = list(found.start)
-            record["end_latlng"] = list(found.end)
-            facts.lengths[record["id"]] = found.length_m
-            if not str(record["sport_type"] or "").startswith("Virtual"):
-                starts[record["id"]] = found.start
+            facts.routes.polylines[activity_id] = found.summary_polyline
+            facts.routes.starts[activity_id] = found.start
+            facts.routes.ends[activity_id] = found.end
+            facts.lengths[activity_id] = found.length_m
+            if not str(sports[row] or "").startswith("Virtual"):
+                starts[activity_id] = found.start
     facts.zones = _zones_at(starts)
     return facts
 
@@ -413,101 +446,83 @@ def _zone_label(zone: str, year: int) -> str:
     return f"(GMT{'-' if minutes < 0 else '+'}{hours:02d}:{rest:02d}) {zone}"
 
 
-def _add_local_times(rows: Iterable[_csv.Row], facts: _Facts) -> None:
-    """Give each dated record its local time, as the module doc says: its own track's
-    zone, else its FIT device clock, else the zone of the tracked activity nearest in
-    time. Records with none keep the UTC clock."""
-    dated = [
-        (row.record, datetime.fromisoformat(row.record["start_date"]))
-        for row in rows
-        if row.record["start_date"]
-    ]
+def _local_times(columns: _csv.Columns, facts: _Facts) -> _table.Local:
+    """Each dated activity's local time, as the module doc says: its own track's zone,
+    else its FIT device clock, else the zone of the tracked activity nearest in time.
+    Activities with none keep the UTC clock (offset NaN)."""
+    n = len(columns)
+    local = _table.Local(np.full(n, np.nan), [None] * n, np.full(n, -1, dtype=np.int8))
+    ids, starts = columns.ids.tolist(), columns.starts.tolist()
     zoned = sorted(
-        (start, facts.zones[record["id"]]) for record, start in dated if record["id"] in facts.zones
+        (seconds, facts.zones[activity_id])
+        for activity_id, seconds in zip(ids, starts, strict=True)
+        if activity_id in facts.zones and seconds != _csv.NO_START
     )
     moments = [start for start, _ in zoned]
-    for record, start in dated:
-        own = facts.zones.get(record["id"])
-        clock = facts.clocks.get(record["id"])
-        if own is not None:
-            _set_local(record, start, own, None, inferred=False)
-        elif clock is not None:
-            _set_local(record, start, None, clock, inferred=False)
-        elif zoned:
-            at = bisect.bisect_left(moments, start)
+    for row, (activity_id, seconds) in enumerate(zip(ids, starts, strict=True)):
+        if seconds == _csv.NO_START:
+            continue
+        zone = facts.zones.get(activity_id)
+        clock = facts.clocks.get(activity_id)
+        inferred = False
+        if zone is None and clock is None:
+            if not zoned:
+                continue
+            at = bisect.bisect_left(moments, seconds)
             near = [i for i in (at - 1, at) if 0 <= i < len(zoned)]
-            nearest = min(near, key=lambda i: abs(moments[i] - start))  # earlier on a tie
-            _set_local(record, start, zoned[nearest][1], None, inferred=True)
+            nearest = min(near, key=lambda i: abs(moments[i] - seconds))  # earlier on a tie
+            zone, inferred = zoned[nearest][1], True
+        if zone is not None:
+            start = datetime.fromtimestamp(seconds, UTC)
+            offset = start.astimezone(_zone_info(zone) or UTC).utcoffset() or timedelta(0)
+            local.zones[row] = _zone_label(zone, start.year)
+            local.offsets[row] = offset.total_seconds()
+        else:
+            local.offsets[row] = clock or 0.0
+        local.inferred[row] = int(inferred)
+    return local
 
 
-def _set_local(
-    record: dict[str, Any],
-    start: datetime,
-    zone: str | None,
-    clock: float | None,
-    *,
-    inferred: bool,
-) -> None:
-    if zone is not None:
-        offset = start.astimezone(_zone_info(zone) or UTC).utcoffset() or timedelta(0)
-        record["timezone"] = _zone_label(zone, start.year)
-    else:
-        offset = timedelta(seconds=clock or 0.0)
-    record["utc_offset"] = offset.total_seconds()
-    # Like the API: the local wall clock, written with a "Z" it does not mean.
-    record["start_date_local"] = (start + offset).strftime("%Y-%m-%dT%H:%M:%SZ")
-    record["local_time_inferred"] = inferred
-
-
-def _display_unit(rows: list[_csv.Row], lengths: dict[int, float]) -> DistanceUnit | None:
+def _display_unit(columns: _csv.Columns, lengths: dict[int, float]) -> DistanceUnit | None:
     """km or mi for the first Distance column: from the metre column, else the tracks."""
-    pairs = [
-        (r.record["distance"], r.distance_display)
-        for r in rows
-        if r.record["distance"] and r.distance_display
-    ]
-    if not pairs:
-        pairs = [
-            (lengths[r.record["id"]], r.distance_display)
-            for r in rows
-            if r.distance_display and lengths.get(r.record["id"])
+    metres = np.asarray(columns.floats["distance"])
+    shown = np.asarray(columns.floats["distance_display"])
+    both = (np.nan_to_num(metres) != 0) & (np.nan_to_num(shown) != 0)
+    ratios = (metres[both] / shown[both]).tolist()
+    if not ratios:
+        ratios = [
+            lengths[a] / d
+            for a, d in zip(columns.ids.tolist(), shown.tolist(), strict=True)
+            if d and not math.isnan(d) and lengths.get(a)
         ]
-    if not pairs:
+    if not ratios:
         return None
-    ratio = statistics.median(metres / shown for metres, shown in pairs)
+    ratio = statistics.median(ratios)
     for unit, factor in _FACTORS.items():
         if abs(math.log(ratio / factor)) < math.log(1.15):
             return unit
     return None
 
 
-def _fill_distance(rows: list[_csv.Row], unit: DistanceUnit | None, notes: list[str]) -> None:
-    lacking = [r for r in rows if r.record["distance"] is None and r.distance_display is not None]
-    if not lacking:
+def _fill_distance(columns: _csv.Columns, unit: DistanceUnit | None, notes: Notes) -> None:
+    metres = np.asarray(columns.floats["distance"])
+    shown = np.asarray(columns.floats["distance_display"])
+    lacking = np.isnan(metres) & ~np.isnan(shown)
+    if not lacking.any():
         return
     if unit is None:
-        notes.append(
-            f"{_activities(len(lacking))} without distance: the export gives it only in the "
-            "display unit, and whether that is km or mi could not be told"
+        notes.add(
+            "distances",
+            f"{_activities(int(lacking.sum()))} without distance: the export gives it only in "
+            "the display unit, and whether that is km or mi could not be told",
         )
         return
-    for row in lacking:
-        row.record["distance"] = (row.distance_display or 0.0) * _FACTORS[unit]
-        if row.record["average_speed"] is None and row.record["moving_time"]:
-            row.record["average_speed"] = row.record["distance"] / row.record["moving_time"]
-
-
-def _table(records: list[dict[str, Any]]) -> pd.DataFrame:
-    frame = to_frame(records)
-    for column, dtype in _EXTRA_DTYPES.items():
-        values = frame[column] if column in frame else pd.Series(pd.NA, index=frame.index)
-        frame[column] = values.astype(dtype)
-    return frame
+    metres[lacking] = shown[lacking] * _FACTORS[unit]
+    speed = np.asarray(columns.floats["average_speed"])
+    moving = np.asarray(columns.floats["moving_time"])
+    fill = lacking & np.isnan(speed) & (np.nan_to_num(moving) != 0)
+    speed[fill] = metres[fill] / moving[fill]
 
 
 def _activities(n: int) -> str:
     return f"{n} activit{'y' if n == 1 else 'ies'}"
-
-
-def _unix(iso: str) -> float:
-    return pd.Timestamp(iso).timestamp()

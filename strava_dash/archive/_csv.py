@@ -1,4 +1,4 @@
-"""``activities.csv`` of Strava's bulk export -> one :class:`Row` per activity.
+"""``activities.csv`` of Strava's bulk export -> :class:`Columns`, read row by row.
 
 The header is read by name when it is English, whatever columns come and go between
 export versions; repeated names are told apart by their order (the first ``Distance``
@@ -14,12 +14,15 @@ import csv
 import io
 import math
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Final
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import IO, Any, Final
+
+import numpy as np
 
 from strava_dash.activities import SPORT_GROUPS
+from strava_dash.archive._notes import Notes
 from strava_dash.errors import DataError
 
 # --------------------------------------------------------------------------- versions
@@ -212,59 +215,194 @@ def _preview(names: Sequence[str], count: int = 6) -> str:
 
 # --------------------------------------------------------------------------- rows
 
+FLOATS: Final = (
+    "distance",
+    "moving_time",
+    "elapsed_time",
+    "total_elevation_gain",
+    "elev_high",
+    "elev_low",
+    "average_speed",
+    "max_speed",
+    "average_cadence",
+    "average_temp",
+    "average_watts",
+    "weighted_average_watts",
+    "max_watts",
+    "kilojoules",
+    "average_heartrate",
+    "max_heartrate",
+    "suffer_score",
+    "calories",
+    "distance_display",
+)
+"""Number fields, NaN when the cell is empty; ``moving_time`` and ``elapsed_time`` whole
+seconds, ``distance_display`` in the athlete's display unit (km or mi)."""
+FLAGS: Final = ("has_heartrate", "commute", "flagged", "manual")
+"""Yes/no fields: 1, 0, or -1 when not known."""
+TEXTS: Final = ("name", "sport_type", "type", "gear_name", "description", "private_note")
+NO_START: Final = -(2**63)
+"""``starts`` of a row without a readable date (NumPy's NaT as int64)."""
+SKIPPED: Final = "rows skipped like these"
+_HEAD_BYTES: Final = 65536
+# Start instants the table can hold (datetime64[ns] spans 1677-2262).
+_FIRST_START: Final = int(datetime(1678, 1, 1, tzinfo=UTC).timestamp())
+_LAST_START: Final = int(datetime(2262, 1, 1, tzinfo=UTC).timestamp())
+_EPOCH: Final = datetime(1970, 1, 1)
 
-@dataclass
-class Row:
-    """One activity as the CSV has it; ``record`` is SummaryActivity-shaped, the rest is
-    what the archive needs to finish it (distance unit, track file)."""
 
-    record: dict[str, Any]
-    distance_display: float | None = None
-    filename: str = ""
-    notes: list[str] = field(default_factory=list)
+class Columns:
+    """The activities of ``activities.csv``, one compact column per field.
+
+    Only the fields the table uses are kept, as machine numbers in arrays sized once
+    for the whole file (8 bytes a value) rather than a dict of Python objects per row:
+    60,000 rows of dicts took 28 times the CSV's size (issue 11).
+    """
+
+    def __init__(self, where: Layout, capacity: int) -> None:
+        self.where = where
+        size = max(capacity, 1)
+        self.ids = np.empty(size, np.int64)
+        self.starts = np.empty(size, np.int64)
+        """``start_date`` as Unix seconds; :data:`NO_START` when unknown."""
+        self.floats = {name: np.empty(size, np.float64) for name in FLOATS}
+        self.flags = {name: np.empty(size, np.int8) for name in FLAGS}
+        self.upload_ids = np.empty(size, np.int64)
+        """The number in ``Filename`` (the upload id), -1 when none."""
+        self.texts: dict[str, list[str | None]] = {name: [None] * size for name in TEXTS}
+        self.bad_dates = 0
+        self.first_bad_date = ""
+        self.rows_seen = 0
+        """Data rows, the skipped ones included."""
+        self._n = 0
+        self._shared: dict[str, str] = {}
+
+    def __len__(self) -> int:
+        return self._n
+
+    def share(self, text: str) -> str:
+        """One string object for repeated values (sport types, gear names)."""
+        return self._shared.setdefault(text, text)
+
+    def next_row(self) -> int:
+        """The index of a new row (the arrays grow only if the line count was short)."""
+        if self._n == len(self.ids):
+            self._resize(2 * self._n)
+        self._n += 1
+        return self._n - 1
+
+    def trim(self) -> None:
+        """Drop the unused capacity (rows skipped, quoted line breaks counted as rows)."""
+        if self._n < len(self.ids):
+            self._resize(self._n)
+
+    def _resize(self, size: int) -> None:
+        self.ids = np.resize(self.ids, size)
+        self.starts = np.resize(self.starts, size)
+        self.upload_ids = np.resize(self.upload_ids, size)
+        self.floats = {k: np.resize(v, size) for k, v in self.floats.items()}
+        self.flags = {k: np.resize(v, size) for k, v in self.flags.items()}
+        for values in self.texts.values():
+            values[size:] = []
+            values.extend([None] * (size - len(values)))
+
+    def newest_first(self) -> None:
+        """Sort as the activity table is (start descending, no start last, then id
+        descending), here where few columns exist yet; an export in id order is
+        oldest first and only turns around."""
+        order = np.lexsort((self.ids, self.starts))[::-1]  # NO_START is the minimum
+        n = len(order)
+        if n and order[0] == n - 1 and (np.diff(order) == -1).all():
+            self._reverse()
+        elif not (order == np.arange(n)).all():
+            self.take(order)
+
+    def _reverse(self) -> None:
+        self.ids, self.starts = self.ids[::-1], self.starts[::-1]
+        self.upload_ids = self.upload_ids[::-1]
+        self.floats = {k: v[::-1] for k, v in self.floats.items()}
+        self.flags = {k: v[::-1] for k, v in self.flags.items()}
+        for values in self.texts.values():
+            values.reverse()
+
+    def take(self, rows: np.ndarray[Any, np.dtype[np.intp]]) -> None:
+        """Keep only ``rows``, in that order."""
+        self.ids, self.starts = self.ids[rows], self.starts[rows]
+        self.upload_ids = self.upload_ids[rows]
+        self.floats = {k: v[rows] for k, v in self.floats.items()}
+        self.flags = {k: v[rows] for k, v in self.flags.items()}
+        picked = rows.tolist()
+        self.texts = {k: [v[i] for i in picked] for k, v in self.texts.items()}
+        self._n = len(rows)
 
 
-def decode(data: bytes) -> list[list[str]]:
-    """The CSV's rows (header first) from its bytes.
+def count_lines(stream: IO[bytes]) -> int:
+    """An upper bound of the rows in a CSV stream (a quoted line break counts too)."""
+    newlines = returns = 0
+    while chunk := stream.read(1 << 20):
+        newlines += chunk.count(b"\n")
+        returns += chunk.count(b"\r")
+    return max(newlines, returns) + 1
+
+
+OnFile = Callable[[int, str], None]
+"""Called with ``(activity id, Filename)`` for each row that names a file."""
+
+
+def read(
+    stream: IO[bytes], notes: Notes, on_file: OnFile, *, capacity: int, max_rows: int
+) -> Columns:
+    """Parse ``activities.csv`` from a binary stream, a row at a time, into columns sized
+    for ``capacity`` rows (:func:`count_lines`); more than ``max_rows`` activities are
+    refused.
 
     Raises:
-        DataError: binary content, not UTF-8 text, or CSV that cannot be parsed.
+        DataError: binary content, not UTF-8 text, CSV that cannot be parsed, no header,
+            or a header that cannot be mapped (see :func:`layout`).
     """
-    if b"\x00" in data[:65536]:
+    rows = _rows(stream)
+    header = next(rows, None)
+    if header is None:
+        raise DataError("activities.csv is empty: it has not even a header row")
+    where = layout(header)
+    columns = Columns(where, min(capacity, max_rows))
+    for line, cells in enumerate(rows, start=2):
+        if len(columns) == max_rows:
+            raise DataError(
+                f"activities.csv lists more than {max_rows:,} activities, more than this app "
+                "reads from one archive"
+            )
+        columns.rows_seen += 1
+        skipped = _add_row(columns, cells, on_file)
+        if skipped:
+            notes.add(SKIPPED, f"line {line}: {skipped}")
+    columns.trim()
+    if where.by_position:
+        _check_by_position(columns, where)
+    return columns
+
+
+def _rows(stream: IO[bytes]) -> Iterator[list[str]]:
+    """The CSV's non-blank rows, header first."""
+    head = stream.peek(_HEAD_BYTES) if isinstance(stream, io.BufferedReader) else b""
+    if b"\x00" in head[:_HEAD_BYTES]:
         raise DataError("activities.csv is not CSV text (it holds binary data)")
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     try:
-        text = data.decode("utf-8-sig")
+        for cells in csv.reader(text):
+            if any(c.strip() for c in cells):
+                yield cells
     except UnicodeDecodeError as exc:
         raise DataError(f"activities.csv is not UTF-8 text as Strava writes it: {exc}") from exc
-    try:
-        rows = [r for r in csv.reader(io.StringIO(text, newline="")) if any(c.strip() for c in r)]
     except csv.Error as exc:
         raise DataError(f"activities.csv is not valid CSV: {exc}") from exc
-    if not rows:
-        raise DataError("activities.csv is empty: it has not even a header row")
-    return rows
 
 
-def parse_rows(rows: Sequence[Sequence[str]], where: Layout) -> tuple[list[Row], list[str]]:
-    """SummaryActivity-shaped records, and notes on the rows that had to be skipped."""
-    out: list[Row] = []
-    skipped: list[str] = []
-    for line, cells in enumerate(rows, start=2):
-        row = _row(cells, where)
-        if isinstance(row, str):
-            skipped.append(f"line {line}: {row}")
-        else:
-            out.append(row)
-    if rows and where.by_position:
-        _check_by_position(rows, out, where)
-    return out, skipped
-
-
-def _check_by_position(rows: Sequence[Sequence[str]], parsed: Sequence[Row], where: Layout) -> None:
+def _check_by_position(columns: Columns, where: Layout) -> None:
     # A translated header of the right length but another layout would give nonsense;
     # refuse rather than show it: most rows must have an id and a date that parse.
-    sample = min(len(rows), 50)
-    good = sum(1 for r in parsed[:sample] if r.record["start_date"] is not None)
+    sample = min(columns.rows_seen, 50)
+    good = int((columns.starts[:sample] != NO_START).sum())
     if good * 2 < sample:
         raise DataError(
             f"activities.csv: {where.how}, but its values do not fit that layout (ids and "
@@ -273,7 +411,10 @@ def _check_by_position(rows: Sequence[Sequence[str]], parsed: Sequence[Row], whe
         )
 
 
-def _row(cells: Sequence[str], where: Layout) -> Row | str:
+def _add_row(columns: Columns, cells: Sequence[str], on_file: OnFile) -> str:
+    """Append one row's fields; why it was skipped, or "" when it was not."""
+    where = columns.where
+
     def raw(key: str) -> str:
         for position in where.positions.get(key, ()):
             if position < len(cells) and cells[position].strip():
@@ -289,10 +430,17 @@ def _row(cells: Sequence[str], where: Layout) -> Row | str:
     raw_id = text("id")
     if not (raw_id.isascii() and raw_id.isdigit() and int(raw_id) < 2**63):
         return f"no activity id ({raw_id!r}), row skipped" if raw_id else "no activity id, skipped"
+    activity_id = int(raw_id)
     raw_date = text("date")
     start = parse_date(raw_date)
-    notes = [f"date {raw_date!r} not recognized"] if raw_date and start is None else []
-    sport = sport_type(text("type")) if text("type") else None
+    if start is not None and not _FIRST_START <= _seconds(start) < _LAST_START:
+        start = None  # a sentinel such as year 1 or 9999: no instant the table can hold
+    if raw_date and start is None:
+        columns.bad_dates += 1
+        columns.first_bad_date = columns.first_bad_date or f"date {raw_date!r} not recognized"
+    display = text("type")
+    sport = columns.share(sport_type(display)) if display else None
+    legacy = LEGACY_TYPE.get(sport, sport if sport in _LEGACY else None) if sport else None
     filename = text("filename")
     elapsed = number("elapsed_float_s")
     elapsed = elapsed if elapsed is not None else number("elapsed_s")
@@ -303,15 +451,7 @@ def _row(cells: Sequence[str], where: Layout) -> Row | str:
         average_speed = distance / moving  # the API's definition of average_speed
     work = number("total_work_j")
     average_hr = number("average_heartrate")
-    record: dict[str, Any] = {
-        "id": int(raw_id),
-        "name": raw("name") if where.has("name") else None,  # as typed, spaces and all
-        "sport_type": sport,
-        "type": LEGACY_TYPE.get(sport, sport if sport in _LEGACY else None) if sport else None,
-        "start_date": start.strftime("%Y-%m-%dT%H:%M:%SZ") if start else None,
-        # No time zone in the export: the UTC clock until the tracks tell the zone (see
-        # the package doc), which then sets start_date_local, timezone and utc_offset.
-        "start_date_local": start.strftime("%Y-%m-%dT%H:%M:%S") if start else None,
+    values: dict[str, float | None] = {
         "distance": distance,
         "moving_time": _whole(moving),
         "elapsed_time": _whole(elapsed),
@@ -326,28 +466,46 @@ def _row(cells: Sequence[str], where: Layout) -> Row | str:
         "weighted_average_watts": number("weighted_average_watts"),
         "max_watts": number("max_watts"),
         "kilojoules": work / 1000.0 if work is not None else None,
-        "has_heartrate": (average_hr is not None) if where.has("average_heartrate") else None,
         "average_heartrate": average_hr,
         "max_heartrate": number("max_heartrate"),
         "suffer_score": number("suffer_score"),
+        "calories": number("calories"),
+        "distance_display": number("distance_display"),
+    }
+    flags: dict[str, bool | None] = {
+        "has_heartrate": (average_hr is not None) if where.has("average_heartrate") else None,
         "commute": _flag(text("commute")),
         "flagged": _flag(text("flagged")),
         "manual": (not filename) if where.has("filename") else None,
-        "upload_id": None,
-        "upload_id_str": None,
-        # Extra columns (after the schema's): the archive has names, not gear ids.
-        "gear_name": (
-            text("gear") or _name_not_id(text("bike")) or _name_not_id(text("gear_other")) or None
-        ),
-        "calories": number("calories"),
+    }
+    gear = text("gear") or _name_not_id(text("bike")) or _name_not_id(text("gear_other"))
+    texts: dict[str, str | None] = {
+        "name": raw("name") if where.has("name") else None,  # as typed, spaces and all
+        "sport_type": sport,
+        "type": legacy,
+        # The archive has gear names, not Strava's gear ids.
+        "gear_name": columns.share(gear) if gear else None,
         "description": raw("description") or None,
         "private_note": raw("private_note") or None,
-        "local_time_inferred": None,  # True: local time from a neighbour's zone (package doc)
     }
+    at = columns.next_row()
+    columns.ids[at] = activity_id
+    columns.starts[at] = _seconds(start) if start is not None else NO_START
+    for name, value in values.items():
+        columns.floats[name][at] = math.nan if value is None else value
+    for name, flag in flags.items():
+        columns.flags[name][at] = -1 if flag is None else int(flag)
+    for name, cell in texts.items():
+        columns.texts[name][at] = cell
     upload = _upload_id(filename)
-    if upload is not None:
-        record["upload_id"], record["upload_id_str"] = upload, str(upload)
-    return Row(record, number("distance_display"), filename, notes)
+    columns.upload_ids[at] = -1 if upload is None else upload
+    if filename:
+        on_file(activity_id, filename)
+    return ""
+
+
+def _seconds(moment: datetime) -> int:
+    return int((moment - _EPOCH).total_seconds())
 
 
 def _number(text: str) -> float | None:

@@ -13,6 +13,8 @@ import os
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Final
 
@@ -50,6 +52,10 @@ class ArchiveLimits:
     """``activities.csv`` uncompressed."""
     max_track_bytes: int = 256 * MiB
     """One activity file (``.gpx``, ``.tcx``, ``.fit``) uncompressed, after ``.gz``."""
+    max_activities: int = 250_000
+    """Rows of ``activities.csv`` read (ten years of 60 activities a day). What the
+    server holds grows with the rows, about 830 bytes each whatever the CSV puts in
+    them, so a CSV of rows stripped to a few cells must not reach ``max_csv_bytes``."""
 
 
 class BudgetExceeded(DataError):
@@ -217,6 +223,49 @@ def read_member(
     except NotImplementedError as exc:  # e.g. Deflate64 from Windows' "Send to ZIP"
         raise DataError(f"{what} uses a compression this app cannot read: {exc}") from exc
     return bytes(out)
+
+
+@contextmanager
+def open_member(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, budget: Budget, what: str
+) -> Iterator[IO[bytes]]:
+    """A member as a stream, with :func:`read_member`'s checks made as it is read: the
+    whole member is never in memory at once (``activities.csv`` can be 250 MB)."""
+    if info.flag_bits & 0x1:
+        raise DataError(f"{what} is encrypted (password-protected); export the archive again")
+    if info.file_size > cap:
+        raise DataError(f"{what} is {_human(info.file_size)}, more than the {_human(cap)} allowed")
+    with zf.open(info) as fh:
+        raw = _Bounded(fh, min(cap, info.file_size), info.file_size, budget, what)
+        yield io.BufferedReader(raw, _CHUNK)
+
+
+class _Bounded(io.RawIOBase):
+    """Reads through to a member, stopping past its declared size or the budget."""
+
+    def __init__(self, fh: IO[bytes], bound: int, declared: int, budget: Budget, what: str):
+        self._fh, self._bound, self._declared = fh, bound, declared
+        self._budget, self._what, self._read = budget, what, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        try:
+            chunk = self._fh.read(len(buffer))
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise DataError(f"{self._what} is damaged inside the ZIP: {exc}") from exc
+        except NotImplementedError as exc:  # e.g. Deflate64 from Windows' "Send to ZIP"
+            raise DataError(f"{self._what} uses a compression this app cannot read: {exc}") from exc
+        self._read += len(chunk)
+        self._budget.take(len(chunk), self._what)
+        if self._read > self._bound:
+            raise DataError(
+                f"{self._what} inflates to more than its declared {_human(self._declared)}; "
+                "refused as a possible ZIP bomb"
+            )
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
 
 
 def gunzip(data: bytes, cap: int, limits: ArchiveLimits, budget: Budget, what: str) -> bytes:

@@ -24,8 +24,8 @@ from strava_dash.archive import ArchiveLimits, open_archive
 from strava_dash.errors import StravaDashError
 from strava_dash.sync import ActivityStore
 from strava_dash.ui import state
-from strava_dash.ui.detail_view import plain
 from strava_dash.ui.state import AthleteSession
+from strava_dash.ui.text import literal
 from strava_dash.ui.views import local_time_note
 
 LIMITS: Final = ArchiveLimits()
@@ -100,8 +100,9 @@ def open_upload(
         athlete = profile_athlete(upload) or {}
         if not (athlete.get("firstname") or athlete.get("lastname")):
             athlete["firstname"] = DEFAULT_NAME
+        # No records in the store: the session reads the archive's table (a dict per
+        # activity would take many times its memory, issue 11).
         store = ActivityStore(athlete_id=athlete.get("id"), complete=True)
-        store.merge(archive.records)
         store.last_synced = datetime.now(UTC)
     except BaseException:
         archive.close()
@@ -168,8 +169,9 @@ def archive_summary(session: AthleteSession) -> None:
     archive = session.archive
     if archive is None:
         return
-    count = len(session.store.records)
-    tracks = sum(archive.has_track(i) for i in session.store.records)
+    ids = archive.activities["id"].tolist()
+    count = len(ids)
+    tracks = sum(archive.has_track(i) for i in ids)
     st.success(
         f"Exploring your Strava archive: {count:,} activities, {tracks:,} with an activity "
         "file. Log out to upload another or to connect with Strava.",
@@ -178,7 +180,8 @@ def archive_summary(session: AthleteSession) -> None:
     note = local_time_note(session)
     if note:
         st.info(note, icon="🕒")
-    if archive.notes:
-        noun = "thing" if len(archive.notes) == 1 else "things"
-        with st.expander(f"{len(archive.notes)} {noun} in your archive could not be read"):
-            st.markdown("\n".join(f"- {plain(note)}" for note in archive.notes))
+    if archive.problems:
+        noun = "thing" if archive.problems == 1 else "things"
+        with st.expander(f"{archive.problems:,} {noun} in your archive could not be read"):
+            # archive.notes are capped (a few examples per kind), so this stays small.
+            st.markdown("\n".join(f"- {literal(note)}" for note in archive.notes))

@@ -7,7 +7,6 @@ archive) the first time an activity is shown, and are kept in the session
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -21,6 +20,7 @@ from strava_dash.ui import state
 from strava_dash.ui.charts_view import show_figure
 from strava_dash.ui.state import AthleteSession
 from strava_dash.ui.streams import get_streams
+from strava_dash.ui.text import literal
 from strava_dash.ui.views import FilteredView
 from strava_dash.units import Units, column_for, label_for
 
@@ -32,18 +32,6 @@ NO_STREAMS: Final = "This activity has no recorded streams (manual or indoor wit
 AXES: Final[dict[StreamAxis, str]] = {"distance": "Distance", "time": "Time"}
 UNNAMED: Final = "(unnamed)"
 ZOOM_OUT: Final = 0.7
-_MARKDOWN: Final = "\\`*_{}[]()#+-.!|<>~$:=\"'&"
-_AUTOLINK: Final = re.compile(r"://|www\.|@", re.IGNORECASE)
-
-
-def plain(text: str) -> str:
-    """The athlete's text, shown literally by markdown elements (no links, HTML or styling).
-
-    Markdown punctuation is backslash-escaped; bare URLs and e-mail addresses, which GitHub
-    markdown links without any markup, get an invisible word joiner that breaks the match.
-    """
-    unlinked = _AUTOLINK.sub(lambda m: m.group(0)[:-1] + "\u2060" + m.group(0)[-1], text)
-    return "".join("\\" + ch if ch in _MARKDOWN else ch for ch in unlinked)
 
 
 def pick_activity(view: FilteredView) -> int:
@@ -129,7 +117,7 @@ def _clock(session: AthleteSession, row: pd.Series[Any]) -> str:
 def summary(view: FilteredView, row: pd.Series[Any]) -> None:
     """Name, sport, local start, gear, the headline numbers and the Strava link."""
     name = str(_value(row, "name") or UNNAMED)
-    st.subheader(plain(name))
+    st.subheader(literal(name))
     parts = [str(_value(row, "sport_type") or "Other")]
     start = _value(row, "start_date_local")
     if start is not None:
@@ -138,7 +126,7 @@ def summary(view: FilteredView, row: pd.Series[Any]) -> None:
     if gear is not None:
         parts.append(view.session.gear_names.get(str(gear), str(gear)))
     flags = [f for f, c in (("manual entry", "manual"), ("indoor", "trainer")) if _value(row, c)]
-    st.caption(plain(" · ".join(parts + flags)))
+    st.caption(literal(" · ".join(parts + flags)))
     items = _summary_items(row, view.units)
     if items:
         for column, (label, text) in zip(st.columns(len(items)), items, strict=True):

@@ -23,7 +23,13 @@ from strava_dash.auth import (
 )
 from strava_dash.budget import budget_for
 from strava_dash.client import StravaClient
-from strava_dash.errors import ScopeError, StoreError, StravaAPIError, StravaDashError
+from strava_dash.errors import (
+    AppInactiveError,
+    ScopeError,
+    StoreError,
+    StravaAPIError,
+    StravaDashError,
+)
 from strava_dash.refresh_redis import shared_refresh_from_env
 from strava_dash.settings import Settings
 from strava_dash.sync import ActivityStore
@@ -69,6 +75,8 @@ def _exchange_failure(error: GetAccessTokenError) -> str:
     if response is None:
         return "Strava could not be reached to finish the login. Please try again."
     mapped = error_for(response.status_code, dict(response.headers), response.content)
+    if isinstance(mapped, AppInactiveError):
+        return mapped.message
     return describe_token_error(mapped)
 
 

@@ -6,6 +6,7 @@ session); nothing per-athlete goes into a cache shared between sessions.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any, Literal
 
@@ -95,7 +96,8 @@ class AthleteSession:
     private_warning: str | None = None
     #: Set when a request outside the sync (tracks, streams) found the grant dead.
     grant_lost: bool = False
-    #: The opened Strava export (source "archive"): tracks are read from it on demand.
+    #: The opened Strava export (source "archive"): its table is the session's table,
+    #: records and tracks are made from it on demand (the store holds none of them).
     archive: Archive | None = None
     #: The uploaded file the archive reads from; must stay open as long as the archive.
     upload: IO[bytes] | None = field(default=None, repr=False)
@@ -134,9 +136,10 @@ class AthleteSession:
         """The activity table, rebuilt only when the store changed since the last call."""
         revision = self.store.revision
         if self._frame is None or revision != self._frame_revision:
-            frame = to_frame(self.store.snapshot())
-            if self.archive is not None:
-                frame = _with_archive_gear(frame, self.archive.activities)
+            if self.archive is not None:  # its table already; no records to rebuild it from
+                frame = _with_archive_gear(self.archive.activities)
+            else:
+                frame = to_frame(self.store.snapshot())
             self._frame = frame
             self._frame_revision = revision
         return self._frame
@@ -183,25 +186,47 @@ class AthleteSession:
         if self.upload is not None:
             self.upload.close()
 
-    def records_by_id(self) -> dict[int, dict[str, Any]]:
+    def records_by_id(self) -> Mapping[int, dict[str, Any]]:
+        if self.archive is not None:
+            return _ArchiveRecords(self.archive)
         with self.store.lock:
             return dict(self.store.records)
 
     def records_for(self, ids: list[int]) -> list[dict[str, Any]]:
         """The raw records of ``ids``, in that order (ids no longer held are skipped)."""
+        if self.archive is not None:  # made from its table on demand (memory, issue 11)
+            return self.archive.records_for(ids)
         with self.store.lock:
             held = self.store.records
             return [held[i] for i in ids if i in held]
 
 
-def _with_archive_gear(frame: pd.DataFrame, archive_table: pd.DataFrame) -> pd.DataFrame:
+class _ArchiveRecords(Mapping[int, dict[str, Any]]):
+    """An archive's records by id, each made when looked up (not 60,000 dicts at once)."""
+
+    def __init__(self, archive: Archive) -> None:
+        self._archive = archive
+        self._ids = archive.activities["id"]
+
+    def __getitem__(self, activity_id: int) -> dict[str, Any]:
+        found = self._archive.records_for([activity_id])
+        if not found:
+            raise KeyError(activity_id)
+        return found[0]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._ids.tolist())
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+def _with_archive_gear(table: pd.DataFrame) -> pd.DataFrame:
     # The export names gear but has no Strava gear id; the name stands in as the key of
     # the Gear column and filter (shown as is: no gear_names entry). Raw records keep NA.
-    names = archive_table.set_index("id")["gear_name"]
-    names = names[~names.index.duplicated()]
-    gear = frame["id"].map(names).astype("string")
-    frame = frame.copy()
-    frame["gear_id"] = frame["gear_id"].fillna(gear)
+    # A shallow copy: the other columns stay shared with the archive's table.
+    frame = table.copy(deep=False)
+    frame["gear_id"] = frame["gear_id"].fillna(frame["gear_name"])
     return frame
 
 

@@ -10,6 +10,7 @@ import streamlit as st
 
 from strava_dash.client import Cancelled, StravaClient
 from strava_dash.errors import (
+    AppInactiveError,
     AuthError,
     NotFoundError,
     RateLimitError,
@@ -165,13 +166,16 @@ def describe_report(session: AthleteSession, report: SyncReport) -> str:
             f"It resumes by itself at {countdown(error.retry_at, _now())} "
             "and picks up where it stopped."
         )
+    if isinstance(error, AppInactiveError):
+        return f"{error.message} {missing}"
     if isinstance(error, AuthError):
         return (
             f"Your Strava connection has ended ({error.message}). {missing} Connect with "
             "Strava again on the Home page to continue; nothing downloaded is lost."
         )
     if isinstance(error, TransportError):
-        return f"Strava could not be reached ({error.message}). {missing} Try Continue in a moment."
+        # The message already says what failed ("Could not reach Strava (…)").
+        return f"{error.message}. {missing} Try Continue in a moment."
     return f"The download stopped: {error}. {missing} Try Continue; it resumes where it stopped."
 
 

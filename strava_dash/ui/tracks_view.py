@@ -25,9 +25,9 @@ from strava_dash.export import download_name
 from strava_dash.gpx import tracks_zip
 from strava_dash.ratelimit import next_window_start
 from strava_dash.ui import state
-from strava_dash.ui.detail_view import plain
 from strava_dash.ui.state import AthleteSession
 from strava_dash.ui.streams import get_streams
+from strava_dash.ui.text import literal
 from strava_dash.ui.views import FilteredView
 
 #: Activities per ZIP. About what one 15-minute window of Strava's default read limit
@@ -349,7 +349,7 @@ def _skipped_list(plan: TrackPlan, filtered: pd.DataFrame) -> None:
         day_text = "no date" if pd.isna(day) else f"{pd.Timestamp(day):%Y-%m-%d}"
         name: Any = row["name"]
         name = "(unnamed)" if pd.isna(name) else str(name)
-        lines.append(f"- {day_text} · {plain(str(name))} — {plain(reason)}")
+        lines.append(f"- {day_text} · {literal(str(name))} — {literal(reason)}")
     with st.expander(f"Skipped: {len(plan.skipped)} without a GPS track", icon="🚫"):
         st.markdown("\n".join(lines))
 

@@ -15,6 +15,7 @@ from strava_dash.ui.config import load_settings
 from strava_dash.ui.filters import sidebar_filters, units_switch
 from strava_dash.ui.login import disconnect_and_delete, log_out
 from strava_dash.ui.state import AthleteSession, Source
+from strava_dash.ui.text import literal
 from strava_dash.units import Units, units_for_preference
 
 POWERED_BY = "Powered by Strava"
@@ -93,7 +94,7 @@ def _athlete_card(session: AthleteSession) -> None:
     sidebar = st.sidebar
     picture = session.athlete.get("profile_medium") or session.athlete.get("profile")
     label = SOURCE_LABELS[session.source]
-    card = f"**{_escape(session.display_name)}**  \n{label}"
+    card = f"**{literal(session.display_name)}**  \n{label}"
     if isinstance(picture, str) and picture.startswith(("http", "data:image")):
         left, right = sidebar.columns([1, 3], vertical_alignment="center")
         left.image(picture, width=48)
@@ -103,9 +104,9 @@ def _athlete_card(session: AthleteSession) -> None:
     note = local_time_note(session)
     if note:
         sidebar.caption(note)
-    notes = session.archive.notes if session.archive is not None else ()
-    if notes:
-        what = "1 part" if len(notes) == 1 else f"{len(notes)} parts"
+    problems = session.archive.problems if session.archive is not None else 0
+    if problems:
+        what = "1 part" if problems == 1 else f"{problems:,} parts"
         sidebar.caption(f"{what} of your archive could not be read: Home lists them.")
 
 
@@ -118,11 +119,6 @@ def local_time_note(session: AthleteSession) -> str | None:
     if session.times_partly_utc:
         return TIMES_PARTLY_UTC
     return None
-
-
-def _escape(text: str) -> str:
-    # Names are the athlete's own text: keep markdown from interpreting them.
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$" else ch for ch in text)
 
 
 def require_session() -> AthleteSession:

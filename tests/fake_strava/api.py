@@ -117,6 +117,7 @@ def _list_activities(
     activities = listing.page_of(
         athlete,
         read_all="activity:read_all" in access.scopes,
+        hide_after_paging=state.hide_after_paging,
         before=before,
         after=after,
         page=page,

@@ -53,6 +53,7 @@ def page_of(
     athlete: FakeAthlete,
     *,
     read_all: bool,
+    hide_after_paging: bool = False,
     before: int | None,
     after: int | None,
     page: int,
@@ -60,13 +61,19 @@ def page_of(
 ) -> list[dict[str, Any]]:
     """One page: start strictly between ``after`` and ``before`` (epoch s), only_me only
     with ``read_all``; newest first, or oldest first whenever ``after`` is given (§2).
+
+    Without ``read_all``, only_me activities are left out of the whole list before it is
+    paged, so every page but the last is full; with ``hide_after_paging`` they are cut
+    from each page of the whole list, as Strava does, so a page in the middle can come
+    back short.
     """
     index = _index(athlete)
     lo = 0 if after is None else bisect.bisect_right(index.starts, after)
     hi = len(index.rows) if before is None else bisect.bisect_left(index.starts, before)
     positions = range(hi - 1, lo - 1, -1) if after is None else range(lo, hi)
     skip = (page - 1) * per_page
-    if read_all:
-        return [index.rows[i][2] for i in positions[skip : skip + per_page]]
+    if read_all or hide_after_paging:
+        window = (index.rows[i][2] for i in positions[skip : skip + per_page])
+        return [a for a in window if read_all or not is_only_me(a)]
     visible = (index.rows[i][2] for i in positions if not is_only_me(index.rows[i][2]))
     return list(islice(visible, skip, skip + per_page))

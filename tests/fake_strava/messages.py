@@ -98,6 +98,11 @@ def scope_missing() -> Response:
     return fault(401, "Authorization Error", ("AccessToken", "activity:read_permission", "missing"))
 
 
+def app_inactive() -> Response:
+    """Every API call of an app whose owner has no subscription (since 2026-06-30)."""
+    return fault(403, "Forbidden", ("Application", "Status", "Inactive"))
+
+
 def record_not_found(resource: str = "Activity") -> Response:
     return fault(404, "Record Not Found", (resource, "id", "invalid"))
 
@@ -114,6 +119,8 @@ def injected_fault(status: int) -> Response:
     """The Fault a scripted ``fail(status=...)`` answers, shaped like Strava's for that status."""
     if status == 401:
         return auth_invalid()
+    if status == 403:  # the one 403 Strava documents: the app's owner let it lapse
+        return app_inactive()
     if status == 404:
         return record_not_found()
     if status == 429:

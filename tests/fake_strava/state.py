@@ -52,6 +52,10 @@ class StravaState:
         self.wrong_secret_status = 401  # Strava reports 401 and 400 (strava-api.md §1.3)
         self.deauthorized: list[int] = []  # athletes revoked via /oauth/deauthorize or revoke
         self.app_name = "Dash for Strava"  # shown on the consent page
+        # True: like Strava, Only-You activities are cut from each page after paging (a
+        # token without activity:read_all then sees short pages mid-list); False: they
+        # are left out before paging, so only the last page is short.
+        self.hide_after_paging = False
         self._origin = ""  # "http://host:port" once the socket is bound
         self._clock_offset = 0.0
         self._athletes: dict[int, FakeAthlete] = {}
