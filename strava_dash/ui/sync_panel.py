@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from strava_dash.client import StravaClient
+from strava_dash.clock import utc_now
 from strava_dash.errors import (
     AuthError,
     NotFoundError,
@@ -72,8 +73,10 @@ def start_sync(session: AthleteSession, *, retry_now: bool = False) -> None:
 
 
 def _now() -> datetime:
-    """The wall clock countdowns and the automatic resume go by (patched in tests)."""
-    return datetime.now(UTC)
+    """The clock countdowns and the automatic resume go by: the one the budget's waits are
+    on (:func:`strava_dash.clock.utc_now`), so a test clock moves them alike (patched in
+    AppTest page tests)."""
+    return utc_now()
 
 
 def _when(moment: datetime) -> str:
