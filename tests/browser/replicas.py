@@ -68,6 +68,9 @@ class Outcome:
     returning_others: int | None = None
     #: Paths of those other requests (gear names not fetched on the first visit, ...).
     returning_other_paths: list[str] = field(default_factory=list)
+    #: Lines of the replicas' logs that report an error or a traceback (start-up races,
+    #: a crashed sync, a store that could not be written).
+    log_errors: list[str] = field(default_factory=list)
 
     @property
     def max_per_window(self) -> int:
@@ -257,4 +260,9 @@ def run_replicas(
             context.close()
         for app in apps:
             app.stop()
+            outcome.log_errors += [
+                line
+                for line in app.log().splitlines()
+                if "Traceback" in line or " ERROR " in line or "Exception" in line
+            ]
         fake.stop()
