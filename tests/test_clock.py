@@ -3,6 +3,8 @@ fake Strava past a quarter hour together; unset, nothing changes."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,11 +12,14 @@ import pytest
 import redis
 
 from strava_dash import clock
+from strava_dash.budget import InProcessBudget
 from strava_dash.budget_redis import RedisBudget
+from strava_dash.client import StravaClient
 from strava_dash.ratelimit import RateLimits, Window
 from strava_dash.settings import clock_file_from_env
+from strava_dash.sync import ActivityStore, SyncProgress, SyncReport, sync
 from strava_dash.transport import utc_now
-from tests.fake_strava import FakeStrava
+from tests.fake_strava import FakeStrava, make_activities
 
 
 def test_the_clock_file_is_read_from_the_environment_only_when_set(tmp_path: Path) -> None:
@@ -73,3 +78,43 @@ def test_the_redis_budget_follows_the_offset_on_the_server_clock(redis_url: str)
     later = now + timedelta(seconds=offset[0])
     assert budget.remaining(later) == 30
     assert budget.reserve(1, now=later).granted == 1
+
+
+def test_a_sync_waiting_for_the_window_resumes_when_the_test_clock_passes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "clock"
+    monkeypatch.setattr(clock, "_CLOCK_FILE", path)
+    with FakeStrava(clock_file=path) as fake:
+        now = fake.now()
+        fake.advance((now // 900 + 1) * 900 + 10 - now)  # clear of a quarter hour
+        athlete = fake.add_athlete(activities=make_activities(650, athlete_id=0, seed=4))
+        fake.set_rate_limits(read=(2, 1000))
+        token = fake.issue_token(athlete.id)["access_token"]
+        client = StravaClient(token, api_url=fake.api_url, budget=InProcessBudget())
+        store = ActivityStore()
+        paused = threading.Event()
+
+        def on_progress(progress: SyncProgress) -> None:
+            if progress.paused_until is not None:
+                paused.set()
+
+        reports: list[SyncReport] = []
+        worker = threading.Thread(
+            target=lambda: reports.append(
+                sync(client, store, on_progress=on_progress, wait_for_window=True)
+            )
+        )
+        worker.start()
+        assert paused.wait(10)
+        held = len(store.records)
+        time.sleep(1.5)  # waiting on real time does not reach the quarter hour
+        assert len(store.records) == held
+        assert worker.is_alive()
+        fake.set_rate_limits(read=(100, 1000))
+        fake.advance(900)  # the client's clock (utc_now) reads the same file
+        worker.join(20)
+        assert not worker.is_alive()
+    assert reports[0].ok
+    assert reports[0].pauses == 1
+    assert len(store.records) == 650
