@@ -94,8 +94,9 @@ def table(with_redis: list[Outcome], without: list[Outcome], latency: float) -> 
         "processes on PostgreSQL, athletes A and B connecting in two Chromium contexts at "
         f"once; {latency * 1000:.0f} ms added to every answer of the fake Strava.",
         "Without Redis each replica still learns the app's usage from Strava's headers, "
-        "but not the other replica's requests in flight: near the end of a window both "
-        "grant the same last requests and Strava refuses the excess (its 429s count too). "
+        "but not the other replica's requests in flight: when both are busy in one window "
+        "they grant the same last requests and Strava refuses the excess (its 429s count "
+        "too). "
         "With Redis the leases of both replicas are in one place: nothing is refused and no "
         "window holds more than the limit.",
         "Windows turn on a test clock (`DASH_CLOCK_FILE`, read by the app, its Redis budget "
