@@ -18,10 +18,13 @@ last as long as they say; only the "what time is it" answer jumps.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from strava_dash.settings import clock_file_from_env
+from strava_dash.settings import CLOCK_FILE_ENV, clock_file_from_env
+
+log = logging.getLogger(__name__)
 
 
 def read_offset(path: Path) -> float:
@@ -38,6 +41,11 @@ def read_offset(path: Path) -> float:
 
 
 _CLOCK_FILE = clock_file_from_env()
+if _CLOCK_FILE is not None:
+    # Said once per process, so a deployment that set it by mistake shows it in its log.
+    log.warning(
+        "%s is set: this process's clock is shifted by %s (tests only)", CLOCK_FILE_ENV, _CLOCK_FILE
+    )
 
 
 def offset_s() -> float:
