@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks import paging, returning, tables, ui
-from benchmarks.common import Table, Target
+from benchmarks.common import Table, Target, kept_sections
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -127,6 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "",
         summary.markdown(),
         *(t.markdown() for t in out),
+        *kept_sections(args.output),
         NOTES,
     ]
     args.output.write_text("\n".join(text))

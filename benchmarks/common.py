@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import gc
+import re
 import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -88,3 +91,32 @@ class Target:
 
     def row(self) -> list[str]:
         return [self.what, self.goal, self.measured, "yes" if self.met else "**no**"]
+
+
+# Sections written by benchmarks that run on their own (browsers, several servers) live
+# between these markers; ``python -m benchmarks`` keeps them when it rewrites the file.
+_SECTION = re.compile(r"<!-- section: (\S+) -->\n.*?<!-- /section: \1 -->\n", re.DOTALL)
+
+
+def kept_sections(path: Path) -> list[str]:
+    """The marked sections of an existing BENCHMARKS.md, in order."""
+    text = path.read_text() if path.exists() else ""
+    return [match.group(0) for match in _SECTION.finditer(text)]
+
+
+def write_section(path: Path, name: str, table: Table, command: str) -> None:
+    """Put ``table`` into ``path`` as section ``name``, replacing an earlier version."""
+    block = (
+        f"<!-- section: {name} -->\n{table.markdown()}\nReproduce: `{command}` "
+        f"({datetime.now(UTC):%Y-%m-%d}).\n<!-- /section: {name} -->\n"
+    )
+    text = path.read_text() if path.exists() else ""
+    for match in _SECTION.finditer(text):
+        if match.group(1) == name:
+            path.write_text(text[: match.start()] + block + text[match.end() :])
+            return
+    notes = text.find("### How to read this")
+    if notes < 0:
+        path.write_text(text + ("\n" if text else "") + block)
+    else:
+        path.write_text(text[:notes] + block + "\n" + text[notes:])

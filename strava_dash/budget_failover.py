@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from datetime import UTC, datetime
+from datetime import datetime
 from fractions import Fraction
 from time import monotonic
 from typing import Literal
@@ -31,6 +31,7 @@ from strava_dash.budget import (
     window_index,
 )
 from strava_dash.budget_redis import RedisBudget
+from strava_dash.clock import utc_now
 from strava_dash.ratelimit import RateLimits
 from strava_dash.redis_conn import UNREACHABLE, describe_url, scrub, shared_client
 
@@ -134,7 +135,7 @@ class FailoverBudget:
     def check(self) -> bool:
         """Try Redis now (at start-up, so an outage is logged before the first sync)."""
         try:
-            self.primary.remaining(datetime.now(UTC))
+            self.primary.remaining(utc_now())
         except UNREACHABLE as error:
             self._went_down(error)
             return False

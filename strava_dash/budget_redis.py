@@ -13,6 +13,8 @@ the server's time, merges in Python with :func:`~strava_dash.budget.merge_readin
 function the in-process budget uses) and writes with a compare-and-set script, retrying
 when another replica wrote in between. Window indexes come from the Redis server's
 clock (``TIME``), so replicas with drifting clocks still agree on the quarter hour.
+A test clock (:mod:`strava_dash.clock`, ``DASH_CLOCK_FILE``) shifts that server time by
+its offset, as it shifts every other clock of the app; in production the offset is 0.
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ import logging
 import threading
 import uuid
 from collections import deque
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 import redis
 
 from strava_dash.budget import Count, Reservation, merge_reading, resets_after
+from strava_dash.clock import offset_s, utc_now
 from strava_dash.ratelimit import RateLimits
 
 log = logging.getLogger(__name__)
@@ -51,7 +55,7 @@ if ARGV[5] ~= '' then
   now = tonumber(ARGV[5])
 else
   local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[6])
 end
 local n, probe, ttl = tonumber(ARGV[1]), ARGV[2] == '1', tonumber(ARGV[3])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
@@ -136,7 +140,8 @@ class RedisBudget:
 
     ``time_source="server"`` (the default) takes window indexes from Redis ``TIME`` and
     converts waiting times to the caller's clock; ``"caller"`` trusts the ``now`` given,
-    which lets tests drive the windows like the in-process budget's.
+    which lets tests drive the windows like the in-process budget's. ``clock_offset``
+    (seconds) is added to the server's time: the test clock's offset, 0 in production.
     Redis errors propagate: :mod:`strava_dash.budget_failover` decides what to do.
     """
 
@@ -148,6 +153,7 @@ class RedisBudget:
         *,
         lease_ttl_s: float = LEASE_TTL_S,
         time_source: TimeSource = "server",
+        clock_offset: Callable[[], float] = offset_s,
     ) -> None:
         self._redis = client
         # The braces are a hash tag: both keys land on one slot if Redis is a cluster.
@@ -155,6 +161,7 @@ class RedisBudget:
         self.counts_key, self.leases_key = f"{prefix}:counts", f"{prefix}:leases"
         self._ttl_ms = max(round(lease_ttl_s * 1000), 1)
         self._time_source = time_source
+        self._clock_offset = clock_offset
         self._reserve_script = client.register_script(_RESERVE)
         self._now_script = client.register_script(_NOW)
         self._cas_script = client.register_script(_COMPARE_AND_SET)
@@ -162,7 +169,7 @@ class RedisBudget:
         self._seq = 0
         self._held: deque[str] = deque()
         self._lock = threading.Lock()
-        self._last_now = datetime.now(UTC)
+        self._last_now = utc_now()
 
     # ------------------------------------------------------------ RateBudget
 
@@ -193,7 +200,8 @@ class RedisBudget:
         fields = list(pairs)
         for _ in range(MAX_MERGE_ROUNDS):
             reply = self._now_script(keys=[self.counts_key], args=fields)
-            server = datetime.fromtimestamp(int(reply[0]) + int(reply[1]) / 1e6, UTC)
+            seconds = int(reply[0]) + int(reply[1]) / 1e6 + self._clock_offset()
+            server = datetime.fromtimestamp(seconds, UTC)
             at = server if self._time_source == "server" else limits.observed_at
             args: list[str | int] = [COUNTS_TTL_S]
             for kind, stored in zip(fields, reply[2:], strict=True):
@@ -227,9 +235,10 @@ class RedisBudget:
     ) -> tuple[int, bool, int, int, bool, datetime]:
         self._last_now = now
         at = "" if self._time_source == "server" else str(int(now.timestamp() * 1000))
+        offset_ms = round(self._clock_offset() * 1000) if self._time_source == "server" else 0
         reply = self._reserve_script(
             keys=[self.counts_key, self.leases_key],
-            args=[n, int(probe), self._ttl_ms, prefix, at],
+            args=[n, int(probe), self._ttl_ms, prefix, at, offset_ms],
         )
         granted, known, left, in_flight, daily, server_ms = reply
         server = _from_ms(int(_text(server_ms)))

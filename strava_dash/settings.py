@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -196,3 +197,20 @@ def _fraction(key: str, text: str) -> float:
         return float(text)
     except (ValueError, ZeroDivisionError):
         raise ConfigError(f"{key} must be a fraction like 0.25 or 1/4, got {text!r}") from None
+
+
+# --------------------------------------------------------------------------- test clock
+
+#: Tests only: a file of seconds the app's clock adds to real time (see strava_dash.clock).
+CLOCK_FILE_ENV = "DASH_CLOCK_FILE"
+
+
+def clock_file_from_env(environ: Mapping[str, str] | None = None) -> Path | None:
+    """The test clock's file, or None (production: real time, no file read).
+
+    Environment only, never secrets: it exists so tests and benchmarks can move time past
+    Strava's quarter hours without waiting for them, and has no use in a deployment.
+    """
+    values = os.environ if environ is None else environ
+    text = values.get(CLOCK_FILE_ENV, "").strip()
+    return Path(text) if text else None

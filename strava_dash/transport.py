@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import requests
@@ -18,6 +18,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
+# Re-exported: the client and auth take their default clock from here.
+from strava_dash.clock import utc_now as utc_now
 from strava_dash.errors import (
     APP_INACTIVE,
     AppInactiveError,
@@ -38,10 +40,6 @@ DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 30.0)
 TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
 
 Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def build_session(*, retries: int = 3, backoff: float = 0.5) -> requests.Session:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
+from strava_dash.budget import RESET_MARGIN
 from strava_dash.client import Cancelled
 from strava_dash.errors import RateLimitError, TransportError
 from strava_dash.sync import ActivityStore, SyncReport
@@ -31,7 +32,11 @@ def test_paused_text_says_what_happens() -> None:
 def test_only_the_15_minute_limit_resumes_by_itself() -> None:
     window = RateLimitError(429, "Rate Limit Exceeded", retry_at=RESET)
     daily = RateLimitError(429, "Rate Limit Exceeded", retry_at=RESET, daily=True)
-    assert _window_wait(SyncReport(0, 0, 1, False, window)) == RESET
+    unsent = RateLimitError(None, "used up (request not sent)", retry_at=RESET + RESET_MARGIN)
+    # Strava's 429 names the bare quarter hour; the budget counts the window as turned
+    # only after its margin, and the resume (which no longer overrides it) waits as long.
+    assert _window_wait(SyncReport(0, 0, 1, False, window)) == RESET + RESET_MARGIN
+    assert _window_wait(SyncReport(0, 0, 0, False, unsent)) == RESET + RESET_MARGIN
     assert _window_wait(SyncReport(0, 0, 1, False, daily)) is None
     assert _window_wait(SyncReport(0, 0, 1, False, TransportError(None, "down"))) is None
 

@@ -7,7 +7,6 @@ archive) the first time an activity is shown, and are kept in the session
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any, Final
 
 import pandas as pd
@@ -15,6 +14,7 @@ import streamlit as st
 
 from strava_dash import charts, maps
 from strava_dash.charts import StreamAxis
+from strava_dash.clock import utc_now
 from strava_dash.errors import DataError, RateLimitError, StravaAPIError
 from strava_dash.ui import state
 from strava_dash.ui.charts_view import show_figure
@@ -159,7 +159,7 @@ def load_streams(session: AthleteSession, record: dict[str, Any]) -> dict[str, A
     activity_id = int(record["id"])
     limit = st.session_state.get(STREAMS_LIMIT)
     if activity_id not in session.streams and isinstance(limit, RateLimitError):
-        if limit.retry_at > datetime.now(UTC):
+        if limit.retry_at > utc_now():
             _rate_limited(limit)
             return None
         del st.session_state[STREAMS_LIMIT]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
+from strava_dash.budget import RESET_MARGIN
 from strava_dash.client import Cancelled, StravaClient
+from strava_dash.clock import utc_now
 from strava_dash.errors import (
     AppInactiveError,
     AuthError,
@@ -79,8 +81,10 @@ def start_sync(session: AthleteSession, *, retry_now: bool = False) -> None:
 
 
 def _now() -> datetime:
-    """The wall clock countdowns and the automatic resume go by (patched in tests)."""
-    return datetime.now(UTC)
+    """The clock countdowns and the automatic resume go by: the one the budget's waits are
+    on (:func:`strava_dash.clock.utc_now`), so a test clock moves them alike (patched in
+    AppTest page tests)."""
+    return utc_now()
 
 
 def _clock() -> float:
@@ -120,11 +124,18 @@ def paused_text(moment: datetime, now: datetime) -> str:
     )
 
 
+def resume_moment(error: RateLimitError) -> datetime:
+    """When the automatic resume goes: the budget's own moment when the budget stopped the
+    sync; after Strava's 429, which names the bare quarter hour, the margin the budget
+    keeps after it too, so that the budget agrees the window has turned."""
+    return error.retry_at + (RESET_MARGIN if error.status is not None else timedelta())
+
+
 def _window_wait(report: SyncReport) -> datetime | None:
     """When a sync stopped by the 15-minute limit resumes by itself (None: it does not)."""
     error = report.error
     if isinstance(error, RateLimitError) and not error.daily:
-        return error.retry_at
+        return resume_moment(error)
     return None
 
 
@@ -163,7 +174,7 @@ def describe_report(session: AthleteSession, report: SyncReport) -> str:
             )
         return (
             f"Strava's 15-minute request limit for this app is used up. {missing} "
-            f"It resumes by itself at {countdown(error.retry_at, _now())} "
+            f"It resumes by itself at {countdown(resume_moment(error), _now())} "
             "and picks up where it stopped."
         )
     if isinstance(error, AppInactiveError):
@@ -211,9 +222,11 @@ def _live_progress(session: AthleteSession) -> None:
 def _paused(session: AthleteSession, report: SyncReport, resume_at: datetime) -> None:
     """The 15-minute limit: a live countdown, then the download resumes by itself."""
     if _now() >= resume_at and not session.syncing:
-        # A probe: if our clock and Strava's disagree, Strava's answer decides (and a
-        # refusal only starts the next countdown).
-        start_sync(session, retry_now=True)
+        # No probe: the shared budget decides. Another session or replica may have spent
+        # the new window already, and a request past it would only be refused; then the
+        # sync stops unsent and this countdown starts again. (Continue download probes:
+        # a person asked for it.)
+        start_sync(session)
         st.rerun()  # the whole page: the progress line takes over
     st.warning(describe_report(session, report), icon="⏸️")
 

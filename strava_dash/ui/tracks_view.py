@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from strava_dash.budget import RESET_MARGIN
+from strava_dash.clock import utc_now
 from strava_dash.errors import AuthError, DataError, RateLimitError, StravaAPIError
 from strava_dash.export import download_name
 from strava_dash.gpx import tracks_zip
@@ -44,7 +45,8 @@ NO_POSITIONS: Final = "no GPS positions in its streams"
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    # Compared with rate-limit resets: the clock the budget judges windows by.
+    return utc_now()
 
 
 # --------------------------------------------------------------------------- the budget

@@ -36,6 +36,8 @@ class RecordedRequest:
     headers: dict[str, str]
     body: bytes
     status: int
+    #: When it was answered, on the fake's clock (epoch s): which rate window it counted in.
+    at: float = 0.0
 
     def header(self, name: str) -> str | None:
         """The value of header ``name`` (any case), or None."""

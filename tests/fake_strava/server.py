@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -183,8 +184,9 @@ class FakeStrava(StravaState):
         latency: float = 0.0,
         host: str = "127.0.0.1",
         port: int = 0,
+        clock_file: Path | None = None,
     ) -> None:
-        super().__init__(client_id, client_secret, latency=latency)
+        super().__init__(client_id, client_secret, latency=latency, clock_file=clock_file)
         self.host = host
         self.port = port  # 0 until start() picks a free port
         self.errors: list[BaseException] = []  # exceptions the fake raised (answered 500)
@@ -252,12 +254,14 @@ class FakeStrava(StravaState):
         delay = self.latency
         if delay > 0:
             time.sleep(delay)
+        at = self.now()
         try:
             if push.is_push_path(req.path):
                 # Not under the lock: creating one calls the app back (the handshake).
                 response = push.handle(self, req)
             else:
                 with self.lock:
+                    at = self.now()  # the moment its rate window is decided
                     response = dispatch(self, req)
         except Exception as exc:  # a bug in the fake must not look like a network failure
             with self.lock:
@@ -275,6 +279,7 @@ class FakeStrava(StravaState):
                     headers=dict(req.headers),
                     body=req.body,
                     status=response.status,
+                    at=at,
                 )
             )
         return response

@@ -6,12 +6,15 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
 import time
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
+from strava_dash.clock import read_offset
 from tests.fake_strava.factory import DEFAULT_GEAR_IDS, default_gear
 from tests.fake_strava.models import (
     CODE_LIFETIME,
@@ -39,7 +42,14 @@ def new_token() -> str:
 class StravaState:
     """The fake's memory. Attributes below may be set by tests at any time."""
 
-    def __init__(self, client_id: str | int, client_secret: str, *, latency: float = 0.0) -> None:
+    def __init__(
+        self,
+        client_id: str | int,
+        client_secret: str,
+        *,
+        latency: float = 0.0,
+        clock_file: Path | None = None,
+    ) -> None:
         self.lock = threading.RLock()
         self.client_id = str(client_id)
         self.client_secret = client_secret
@@ -58,6 +68,8 @@ class StravaState:
         self.hide_after_paging = False
         self._origin = ""  # "http://host:port" once the socket is bound
         self._clock_offset = 0.0
+        # Shared with the app's processes (DASH_CLOCK_FILE): advance() moves them too.
+        self.clock_file = clock_file
         self._athletes: dict[int, FakeAthlete] = {}
         self._access: dict[str, AccessToken] = {}
         self._refresh: dict[str, RefreshToken] = {}
@@ -75,12 +87,28 @@ class StravaState:
 
     def now(self) -> float:
         """The server clock, epoch seconds: real time plus every ``advance()`` so far."""
-        return time.time() + self._clock_offset
+        return time.time() + self.clock_offset()
+
+    def clock_offset(self) -> float:
+        """Seconds this clock runs ahead of real time (from ``clock_file`` when given)."""
+        if self.clock_file is not None:
+            return read_offset(self.clock_file)
+        return self._clock_offset
 
     def advance(self, seconds: float) -> None:
-        """Move the clock; token and code expiry and rate-limit windows follow it."""
+        """Move the clock; token and code expiry and rate-limit windows follow it.
+
+        With ``clock_file`` the file is rewritten (atomically), so every app process
+        started with ``DASH_CLOCK_FILE`` pointing at it jumps at the same moment.
+        """
         with self.lock:
-            self._clock_offset += seconds
+            if self.clock_file is None:
+                self._clock_offset += seconds
+                return
+            offset = read_offset(self.clock_file) + seconds
+            draft = self.clock_file.with_name(self.clock_file.name + ".new")
+            draft.write_text(repr(offset))
+            os.replace(draft, self.clock_file)
 
     # ----- athletes ----------------------------------------------------------------------------
 
