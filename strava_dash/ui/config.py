@@ -41,4 +41,19 @@ def load_hosting() -> HostingSettings:
     """
     values: dict[str, Any] = _secrets_section("dash")
     values.update({k: v for k, v in os.environ.items() if k in HOSTING_KEYS and v.strip()})
-    return HostingSettings.from_mapping(values)
+    hosting = HostingSettings.from_mapping(values)
+    _share_with_the_core(hosting)
+    return hosting
+
+
+def _share_with_the_core(hosting: HostingSettings) -> None:
+    """Make ``[dash]`` secrets that the core reads from the environment visible to it.
+
+    The core takes the Redis budget and refresh lock from ``DASH_REDIS_URL`` in the
+    environment, so that any process using it (a script, a worker) shares them with no
+    other call; a server configured through secrets must share them just the same.
+    The environment wins: only unset keys are filled in.
+    """
+    if hosting.redis_url and not os.environ.get("DASH_REDIS_URL", "").strip():
+        os.environ["DASH_REDIS_URL"] = hosting.redis_url
+        os.environ["DASH_FALLBACK_SHARE"] = str(hosting.fallback_share)

@@ -36,7 +36,7 @@ from strava_dash.sync import ActivityStore
 from strava_dash.transport import build_session, error_for
 from strava_dash.ui import state
 from strava_dash.ui.state import AthleteSession
-from strava_dash.ui.storage import Restored, delete_stored, restore
+from strava_dash.ui.storage import Restored, delete_stored, hosting, restore
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +137,7 @@ def connect_button(settings: Settings) -> None:
 def start_strava(settings: Settings, token: Token, *, private_warning: str | None) -> None:
     """Hold the token and start downloading; a reconnect of the same athlete keeps data."""
     previous = state.current()
+    hosting()  # [dash] secrets reach the core first (the budget and refresh read them)
     http = build_session()
     # Replicas sharing Redis refresh this athlete's token once, not once each.
     shared = shared_refresh_from_env(settings.client_id)
