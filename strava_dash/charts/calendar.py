@@ -47,7 +47,7 @@ _ROW_PX: Final = 19
 
 
 def _hover_template(measure: Measure, units: Units) -> str:
-    """The day's total, as format_measure writes it, on the cell's date and names (``text``).
+    """The day's total in format_measure's units and decimals, then the date and names (``text``).
 
     The total comes from z (and hours:minutes from customdata) through plotly's own number
     formats, so no per-day string carries it over the websocket.
