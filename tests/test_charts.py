@@ -282,6 +282,18 @@ def test_year_over_year_puts_the_same_calendar_day_at_the_same_x() -> None:
     assert by_name["2023"].connectgaps
 
 
+def test_year_over_year_hover_names_the_year_and_its_total_per_line() -> None:
+    fig = charts.year_over_year_figure(
+        YEARS, measure="elevation", units="imperial", today=date(2025, 3, 1)
+    )
+    assert [t.hovertemplate for t in fig.data] == [
+        f"{year}: %{{y:,.0f}} ft<extra></extra>" for year in (2025, 2024, 2023)
+    ]
+    assert fig.layout.xaxis.hoverformat == "%d %b"
+    # Running totals go out as float32 (4 bytes a day), not a string per day.
+    assert '"dtype":"f4"' in fig.to_json().replace(" ", "")
+
+
 def test_year_over_year_title_says_ahead_or_behind() -> None:
     fig = charts.year_over_year_figure(
         YEARS, measure="distance", units="metric", today=date(2025, 3, 1)
