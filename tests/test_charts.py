@@ -19,6 +19,7 @@ from strava_dash import charts
 from strava_dash.activities import FOOT_SPORTS, SPORT_GROUPS, to_frame
 from strava_dash.charts.style import pace_ticks
 from strava_dash.units import M_PER_FT, M_PER_MI
+from tests.chart_frames import TODAY, activity_frame
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -91,6 +92,14 @@ EMPTY = make_frame([])
 
 def y(trace: Any) -> np.ndarray[Any, Any]:
     return np.asarray(trace.y, dtype=float)
+
+
+def xs(trace: Any) -> pd.DatetimeIndex:
+    """A line's x positions, explicit or as plotly spreads them from x0 by dx (ms)."""
+    if trace.x is not None:
+        return pd.DatetimeIndex(pd.to_datetime(trace.x))
+    steps = np.arange(len(trace.y)) * pd.Timedelta(milliseconds=trace.dx)
+    return pd.DatetimeIndex(pd.Timestamp(trace.x0) + steps)
 
 
 def annotation_texts(fig: Any) -> list[str]:
@@ -246,8 +255,8 @@ def test_year_over_year_lines_newest_first_current_highlighted() -> None:
     current, last, older = fig.data
     assert current.line.width > last.line.width > older.line.width
     # This year stops at today; past years run to 31 December.
-    assert pd.Timestamp(current.x[-1]) == pd.Timestamp("2000-03-01")
-    assert pd.Timestamp(last.x[-1]) == pd.Timestamp("2000-12-31")
+    assert xs(current)[-1] == pd.Timestamp("2000-03-01")
+    assert xs(last)[-1] == pd.Timestamp("2000-12-31")
     assert y(current)[-1] == pytest.approx(220)
     assert y(last)[-1] == pytest.approx(120)
     assert y(older)[-1] == pytest.approx(160)
@@ -262,12 +271,27 @@ def test_year_over_year_puts_the_same_calendar_day_at_the_same_x() -> None:
     by_name = {t.name: t for t in fig.data}
     # The value on 1 March includes that day's ride, in common and leap years alike.
     for name, on_first_of_march in (("2023", 150), ("2024", 120)):
-        xs = pd.to_datetime(by_name[name].x)
-        at = int(np.flatnonzero(xs == pd.Timestamp("2000-03-01"))[0])
+        at = int(np.flatnonzero(xs(by_name[name]) == pd.Timestamp("2000-03-01"))[0])
         assert y(by_name[name])[at] == pytest.approx(on_first_of_march)
-    # 29 February exists only in 2024; 2023 goes from 28 February straight to 1 March.
-    assert pd.Timestamp("2000-02-29") in set(pd.to_datetime(by_name["2024"].x))
-    assert pd.Timestamp("2000-02-29") not in set(pd.to_datetime(by_name["2023"].x))
+    # 29 February has a value only in 2024; 2023's line bridges from 28 February to 1 March.
+    feb_29 = {
+        n: int(np.flatnonzero(xs(t) == pd.Timestamp("2000-02-29"))[0]) for n, t in by_name.items()
+    }
+    assert y(by_name["2024"])[feb_29["2024"]] == pytest.approx(40)
+    assert np.isnan(y(by_name["2023"])[feb_29["2023"]])
+    assert by_name["2023"].connectgaps
+
+
+def test_year_over_year_hover_names_the_year_and_its_total_per_line() -> None:
+    fig = charts.year_over_year_figure(
+        YEARS, measure="elevation", units="imperial", today=date(2025, 3, 1)
+    )
+    assert [t.hovertemplate for t in fig.data] == [
+        f"{year}: %{{y:,.0f}} ft<extra></extra>" for year in (2025, 2024, 2023)
+    ]
+    assert fig.layout.xaxis.hoverformat == "%d %b"
+    # Running totals go out as float32 (4 bytes a day), not a string per day.
+    assert '"dtype":"f4"' in fig.to_json().replace(" ", "")
 
 
 def test_year_over_year_title_says_ahead_or_behind() -> None:
@@ -295,30 +319,111 @@ def test_year_over_year_without_data_this_year_highlights_the_latest() -> None:
 # Calendar heatmap
 
 
-def test_calendar_one_panel_per_year_newest_first_with_daily_totals() -> None:
+def calendar_years(fig: Any) -> list[int]:
+    """The year labels over the calendar's blocks, top to bottom."""
+    labelled = sorted(fig.layout.annotations, key=lambda a: a.y)
+    return [int(re.sub(r"<[^>]+>", "", a.text)) for a in labelled]
+
+
+def calendar_cell(fig: Any, day: str) -> tuple[float, str, Any]:
+    """What the athlete sees in the cell of ``day``: its value (z), hover text and customdata.
+
+    Found as a reader finds it: the block under the year's label, the row whose tick reads
+    the day's weekday, the column counted in weeks from the one holding 1 January.
+    """
+    when = pd.Timestamp(day)
+    (label,) = [a for a in fig.layout.annotations if str(when.year) in a.text]
+    ticks = dict(zip(fig.layout.yaxis.tickvals, fig.layout.yaxis.ticktext, strict=True))
+    (row,) = [r for r in range(int(label.y) + 1, int(label.y) + 8) if ticks[r] == f"{when:%a}"]
+    column = (when.day_of_year - 1 + pd.Timestamp(when.year, 1, 1).weekday()) // 7
+    trace = fig.data[0]
+    custom = None if trace.customdata is None else np.asarray(trace.customdata)[row, column]
+    return float(np.asarray(trace.z, dtype=float)[row, column]), trace.text[row][column], custom
+
+
+def test_calendar_daily_totals_equal_a_hand_computation() -> None:
     df = make_frame(
         [
-            ride("2024-01-01 07:00", 10, name="Morning <b>spin</b> & coffee"),
             ride("2024-01-01 19:00", 15, name='Evening "recovery" 🚴'),
-            ride("2025-06-15 08:00", 42),
+            ride("2024-01-01 07:00", 10, name="Morning <b>spin</b> & coffee"),
+            ride("2024-12-31 08:00", 5),
+            # 2025 has nothing: a gap year between the two.
+            ride("2026-06-15 08:00", 42, name="Solo"),
         ]
     )
     fig = charts.calendar_heatmap_figure(df, measure="distance", units="metric")
-    assert [t.name for t in fig.data] == ["2025", "2024"]
-    grid = np.asarray(fig.data[1].z, dtype=float)
-    assert grid.shape[0] == 7
-    # 1 Jan 2024 was a Monday: row 0, column 0; two rides add up.
-    assert grid[0, 0] == pytest.approx(25)
-    assert np.nansum(grid) == pytest.approx(25)
-    hover = fig.data[1].text[0][0]
-    assert "Morning &lt;b&gt;spin&lt;/b&gt; &amp; coffee" in hover
-    assert 'Evening "recovery" 🚴' in hover
-    assert "<b>spin</b>" not in hover
-    # 15 June 2025 is a Sunday (row 6); days outside the year are blank (NaN).
-    grid_2025 = np.asarray(fig.data[0].z, dtype=float)
-    assert np.nanmax(grid_2025[6]) == pytest.approx(42)
-    assert np.isnan(grid_2025[0, 0])  # Mon 30 Dec 2024 belongs to 2024
+    assert len(fig.data) == 1
+    # Years with activities, newest on top, as before; the empty 2025 gets no block.
+    assert calendar_years(fig) == [2026, 2024]
+    assert calendar_cell(fig, "2024-01-01")[0] == pytest.approx(25)  # two rides add up
+    assert calendar_cell(fig, "2024-12-31")[0] == pytest.approx(5)
+    assert calendar_cell(fig, "2026-06-15")[0] == pytest.approx(42)
+    assert calendar_cell(fig, "2024-01-02")[0] == 0
+    assert calendar_cell(fig, "2026-12-31")[0] == 0
+    z = np.asarray(fig.data[0].z, dtype=float)
+    # Every day of both years is a cell (grey when 0), and nothing else is.
+    assert np.count_nonzero(~np.isnan(z)) == 366 + 365
+    assert np.nansum(z) == pytest.approx(25 + 5 + 42)
+    # Hover: the total through the template, then date, count and names, oldest first.
+    assert fig.data[0].hovertemplate == "<b>%{z:,.1f} km</b> on %{text}<extra></extra>"
+    _, busy, _ = calendar_cell(fig, "2024-01-01")
+    assert busy == (
+        "01 Jan 2024<br>2 activities: Morning &lt;b&gt;spin&lt;/b&gt; &amp; coffee, "
+        'Evening "recovery" 🚴'
+    )
+    assert calendar_cell(fig, "2026-06-15")[1] == "15 Jun 2026<br>Solo"
+    assert calendar_cell(fig, "2026-06-16")[1] == "16 Jun 2026"
     assert fig.layout.coloraxis.colorbar.title.text == "Distance (km)"
+
+
+def test_calendar_hover_names_the_first_two_and_counts_the_rest() -> None:
+    df = make_frame(
+        [ride(f"2024-05-04 {hour:02d}:00", name=f"Lap {hour}") for hour in (18, 6, 12, 9)]
+    )
+    fig = charts.calendar_heatmap_figure(df, measure="count", units="metric")
+    value, text, _ = calendar_cell(fig, "2024-05-04")
+    assert value == 4
+    assert text == "04 May 2024<br>4 activities: Lap 6, Lap 9<br>and 2 more"
+    assert fig.data[0].hovertemplate == "<b>%{z:,d}</b> on %{text}<extra></extra>"
+
+
+def test_calendar_moving_time_hovers_as_hours_and_minutes() -> None:
+    df = make_frame(
+        [
+            ride("2024-03-02 08:00", moving_time=1800),
+            ride("2024-03-02 17:00", moving_time=2730),  # 75.5 min: rounds to 1:16
+        ]
+    )
+    fig = charts.calendar_heatmap_figure(df, measure="moving_time", units="metric")
+    value, _, hours_minutes = calendar_cell(fig, "2024-03-02")
+    assert value == pytest.approx(4530 / 3600, rel=1e-6)
+    assert list(hours_minutes) == [1, 16]
+    assert "%{customdata[0]}:%{customdata[1]:02d} h" in fig.data[0].hovertemplate
+    assert charts.format_hmm(4530) == "1:16"  # the same as the other charts write it
+
+
+def test_calendar_is_one_trace_however_many_years() -> None:
+    few = charts.calendar_heatmap_figure(activity_frame(2_000, 5), measure="distance")
+    many = charts.calendar_heatmap_figure(activity_frame(20_000, 55), measure="distance")
+    assert len(few.data) == len(many.data) == 1
+    assert calendar_years(few) == list(range(TODAY.year, TODAY.year - 5, -1))
+    assert calendar_years(many) == list(range(TODAY.year, TODAY.year - 55, -1))
+    # Rows grow with the years (8 each), columns stay a year's weeks.
+    assert np.asarray(many.data[0].z).shape == (55 * 8, 54)
+
+
+@pytest.mark.parametrize("years", [12, 55])
+def test_calendar_and_year_charts_send_at_most_1_mb_at_20k_activities(years: int) -> None:
+    df = activity_frame(20_000, years)
+    calendar = charts.calendar_heatmap_figure(df, measure="distance", units="metric")
+    race = charts.year_over_year_figure(df, measure="distance", units="metric", today=TODAY)
+    assert len(calendar.to_json()) <= 1_000_000
+    assert len(race.to_json()) <= 1_000_000
+    if years == 12:
+        # A long real account: far inside the budget, whatever the calendar is coloured by.
+        for measure in ("moving_time", "elevation", "count"):
+            shown = charts.calendar_heatmap_figure(df, measure=measure, units="imperial")
+            assert len(shown.to_json()) <= 500_000
 
 
 def test_calendar_colour_axis_in_imperial() -> None:

@@ -28,7 +28,8 @@ from strava_dash.charts.style import (
     is_empty,
     sport_colour,
 )
-from strava_dash.charts.volume import Period, volume_figure, volume_table, year_over_year_figure
+from strava_dash.charts.volume import Period, volume_figure, volume_table
+from strava_dash.charts.years import year_over_year_figure
 
 __all__ = [
     "EMPTY_MESSAGE",

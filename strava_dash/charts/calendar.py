@@ -1,4 +1,4 @@
-"""When the athlete trains: a GitHub-style calendar per year and a weekday × hour heatmap."""
+"""When the athlete trains: a GitHub-style calendar of every year and a weekday × hour heatmap."""
 
 from __future__ import annotations
 
@@ -7,22 +7,17 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
+from strava_dash.charts.calendar_days import ROWS_PER_YEAR, WEEKS, calendar_days
 from strava_dash.charts.style import (
     Measure,
     base_layout,
     dated,
-    distance_values,
     empty_figure,
-    escaped_names,
-    format_measure,
-    local_days,
     measure_title,
-    measure_values,
-    sports,
+    measure_unit,
 )
-from strava_dash.units import Units, label_for
+from strava_dash.units import Units
 
 WEEKDAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS: Final = (
@@ -48,129 +43,126 @@ _CALENDAR_SCALE: Final = [
     [1.0, "#1B5E20"],
 ]
 _HOUR_SCALE: Final = [[0.0, _EMPTY_CELL], [1e-9, "#D0EBFF"], [1.0, "#1864AB"]]
-_PANEL_PX: Final = 150
-_GAP_PX: Final = 45
-# Days beyond this many activities are summarised, so one busy day cannot swamp the tooltip.
-_MAX_LISTED: Final = 8
+_ROW_PX: Final = 19
 
 
-def _day_texts(df: pd.DataFrame, units: Units) -> pd.DataFrame:
-    """Per local day: the hover list of that day's activities ("• Name — 12.3 km (Ride)")."""
-    distance = distance_values(df, units)
-    unit = label_for("distance", units)
-    dist_text = np.where(np.isfinite(distance) & (distance > 0), distance, np.nan)
-    pieces = pd.Series(
-        [
-            f"• {name} — {d:,.1f} {unit} ({sport})" if d == d else f"• {name} ({sport})"
-            for name, d, sport in zip(escaped_names(df), dist_text, sports(df), strict=True)
-        ],
-        index=df.index,
-        dtype=object,
-    )
-    frame = pd.DataFrame({"day": local_days(df).to_numpy(), "line": pieces.to_numpy()})
-    # Oldest first within the day, like a diary.
-    if "start_date_local" in df.columns:
-        frame["start"] = pd.to_datetime(df["start_date_local"]).to_numpy()
-        frame = frame.sort_values("start", kind="stable")
+def _hover_template(measure: Measure, units: Units) -> str:
+    """The day's total in format_measure's units and decimals, then the date and names (``text``).
 
-    def join(lines: pd.Series[str]) -> str:
-        items = list(lines)
-        if len(items) > _MAX_LISTED:
-            extra = len(items) - _MAX_LISTED
-            items = [*items[:_MAX_LISTED], f"… and {extra} more"]
-        return "<br>".join(items)
-
-    return frame.groupby("day")["line"].agg(join).to_frame("lines")
+    The total comes from z (and hours:minutes from customdata) through plotly's own number
+    formats, so no per-day string carries it over the websocket.
+    """
+    unit = measure_unit(measure, units)
+    if measure == "count":
+        value = "%{z:,d}"
+    elif measure == "moving_time":
+        value = "%{customdata[0]}:%{customdata[1]:02d} h"
+    else:
+        value = f"%{{z:,.{1 if measure == 'distance' else 0}f}} {unit}"
+    return f"<b>{value}</b> on %{{text}}<extra></extra>"
 
 
 def calendar_heatmap_figure(
     df: pd.DataFrame, *, measure: Measure = "distance", units: Units = "metric"
 ) -> go.Figure:
-    """One GitHub-style panel per year (newest on top): a cell per day, coloured by its total.
+    """Every year with activities (newest on top) as a GitHub-style block, a cell per day.
 
-    Columns are ISO weeks (Monday first), rows weekdays. Days without activity are grey; the
-    colour scale tops out at the 95th percentile of active days so one epic day does not wash
-    out the rest. Hover lists the day's activities. One heatmap trace per year, sharing one
-    colour axis. Needs ``local_date``, ``name``, ``sport_type``, distance and the measure.
+    One heatmap trace, however many years: each year is 7 weekday rows (Monday on top) under
+    a blank row with the year's label; columns are weeks, the first holding 1 January. z is
+    the day's total (NaN outside the year); days without activity are grey. The colour scale
+    tops out at the 95th percentile of active days so one epic day does not wash out the rest.
+    Hover: the total, the date, the count and the first names. Needs ``local_date``, ``name``
+    and the measure's column.
     """
     df = dated(df)
     if df.empty:
         return empty_figure()
-    days = local_days(df)
-    totals = (
-        pd.Series(measure_values(df, measure, units), index=days.to_numpy()).groupby(level=0).sum()
-    )
-    texts = _day_texts(df, units)["lines"]
-    years = sorted({int(y) for y in pd.DatetimeIndex(totals.index).year}, reverse=True)
-    height = len(years) * _PANEL_PX + (len(years) - 1) * _GAP_PX + 90
-    fig = make_subplots(
-        rows=len(years),
-        cols=1,
-        subplot_titles=[str(y) for y in years],
-        vertical_spacing=_GAP_PX / height if len(years) > 1 else 0.0,
-    )
-    for row, year in enumerate(years, start=1):
-        z, text, month_cols = _year_grid(year, totals, texts, measure, units)
-        fig.add_trace(
-            go.Heatmap(
-                z=z,
-                x=np.arange(z.shape[1]),
-                y=list(WEEKDAYS),
-                text=text,
-                hovertemplate="%{text}<extra></extra>",
-                coloraxis="coloraxis",
-                xgap=3,
-                ygap=3,
-                name=str(year),
-            ),
-            row=row,
-            col=1,
+    cal = calendar_days(df, measure, units)
+    shape = (len(cal.years) * ROWS_PER_YEAR, WEEKS)
+    z = np.full(shape, np.nan, dtype=np.float32)
+    z[cal.row, cal.week] = cal.total
+    text = np.full(shape, "", dtype=object)
+    text[cal.row, cal.week] = cal.text
+    extra: dict[str, Any] = {}
+    if measure == "moving_time":
+        minutes = np.round(cal.total * 60.0).astype(np.int64)
+        # One byte each: a day beyond 255 hours would be a recording error.
+        hm = np.zeros((*shape, 2), dtype=np.uint8)
+        hours = np.minimum(minutes // 60, 255)
+        hm[cal.row, cal.week] = np.column_stack((hours, minutes % 60))
+        extra["customdata"] = hm
+    positive = cal.total[cal.total > 0]
+    top = float(np.quantile(positive, 0.95)) if len(positive) else 1.0
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            text=text,
+            hovertemplate=_hover_template(measure, units),
+            hoverongaps=False,
+            coloraxis="coloraxis",
+            xgap=3,
+            ygap=3,
+            name="Calendar",
+            **extra,
         )
-        fig.update_xaxes(
-            tickvals=month_cols, ticktext=list(_MONTHS), showgrid=False, row=row, col=1
-        )
-        fig.update_yaxes(autorange="reversed", showgrid=False, row=row, col=1)
-    positive = totals[totals > 0]
-    top = float(positive.quantile(0.95)) if len(positive) else 1.0
-    return base_layout(
-        fig,
-        height=height,
-        plot_bgcolor="white",
-        coloraxis={
+    )
+    return base_layout(fig, **_calendar_layout(cal.years, top, measure, units))
+
+
+def _calendar_layout(
+    years: np.ndarray[Any, Any], top: float, measure: Measure, units: Units
+) -> dict[str, Any]:
+    """Weekday ticks on each block, the year over it, month names over the week columns."""
+    blocks = np.arange(len(years)) * ROWS_PER_YEAR
+    weekday_rows = (blocks[:, None] + 1 + np.arange(7)[None, :]).ravel()
+    # Where the 1st of each month falls, taking 1 January on a Thursday (the middle case).
+    starts = pd.date_range("2001-01-01", periods=12, freq="MS").day_of_year.to_numpy() - 1
+    year_labels = [
+        {
+            "text": f"<b>{year}</b>",
+            "x": 0,
+            "y": row,
+            "xref": "paper",
+            "xanchor": "left",
+            "yanchor": "middle",
+            "showarrow": False,
+        }
+        for year, row in zip(years.tolist(), blocks.tolist(), strict=True)
+    ]
+    return {
+        "height": len(years) * ROWS_PER_YEAR * _ROW_PX + 90,
+        "plot_bgcolor": "white",
+        "margin": {"t": 40},
+        "annotations": year_labels,
+        "xaxis": {
+            "side": "top",
+            "tickvals": ((starts + 3) / 7).round(1).tolist(),
+            "ticktext": list(_MONTHS),
+            "showgrid": False,
+            "zeroline": False,
+            "range": [-0.5, WEEKS - 0.5],
+        },
+        "yaxis": {
+            "autorange": "reversed",
+            "tickvals": weekday_rows.tolist(),
+            "ticktext": list(WEEKDAYS) * len(years),
+            "showgrid": False,
+            "zeroline": False,
+            "tickfont": {"size": 10},
+        },
+        "coloraxis": {
             "colorscale": _CALENDAR_SCALE,
             "cmin": 0.0,
             "cmax": max(top, 1e-6),
-            "colorbar": {"title": {"text": measure_title(measure, units)}, "len": 0.6},
+            "colorbar": {
+                "title": {"text": measure_title(measure, units)},
+                "len": 300,
+                "lenmode": "pixels",
+                "y": 1.0,
+                "yanchor": "top",
+            },
         },
-    )
-
-
-def _year_grid(
-    year: int,
-    totals: pd.Series[float],
-    texts: pd.Series[str],
-    measure: Measure,
-    units: Units,
-) -> tuple[np.ndarray[Any, np.dtype[np.float64]], list[list[str]], list[int]]:
-    """z (7 weekdays × weeks; NaN outside the year), hover text, and each month's first column."""
-    first = pd.Timestamp(year, 1, 1)
-    dates = pd.date_range(first, pd.Timestamp(year, 12, 31), freq="D")
-    monday = first - pd.Timedelta(days=first.weekday())
-    cols = np.asarray((dates - monday).days // 7)
-    rows = np.asarray(dates.day_of_week)
-    z = np.full((7, int(cols.max()) + 1), np.nan)
-    values = totals.reindex(dates, fill_value=0.0).to_numpy(dtype=np.float64)
-    z[rows, cols] = values
-    text = [[""] * z.shape[1] for _ in range(7)]
-    lines: list[Any] = texts.reindex(dates).tolist()
-    for day, row, col, value, listed in zip(dates, rows, cols, values, lines, strict=True):
-        head = f"<b>{day:%a %d %b %Y}</b>"
-        if isinstance(listed, str):
-            text[row][col] = f"{head}: {format_measure(float(value), measure, units)}<br>{listed}"
-        else:
-            text[row][col] = f"{head}: no activity"
-    month_cols = [int(cols[(dates.month == m).argmax()]) for m in range(1, 13)]
-    return z, text, month_cols
+    }
 
 
 def weekday_hour_figure(df: pd.DataFrame) -> go.Figure:

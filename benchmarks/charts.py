@@ -1,0 +1,128 @@
+"""The Calendar and Year-over-year figures: server build time and the JSON Streamlit sends.
+
+    python -m benchmarks.charts [--repeat 3] [--output BENCHMARKS.md]
+
+Builds each figure from synthetic activity frames (2,000 / 10,000 / 20,000 activities over
+12 years, as real accounts spread them, and 20,000 over 55 years, one a day: the densest
+calendar) with the builders before issue 14 (``benchmarks.before``, frozen) and now,
+interleaved in one run, and measures ``len(fig.to_json())``: what ``st.plotly_chart``
+puts on the websocket. A benchmark: it reports, it does not gate CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Final
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from benchmarks.before import calendar as calendar_before
+from benchmarks.before import volume as volume_before
+from benchmarks.common import Table, Target, ratio, seconds, timed_together, write_section
+from strava_dash import charts
+from tests.chart_frames import TODAY, activity_frame
+
+ROOT = Path(__file__).resolve().parent.parent
+MB: Final = 1e6
+PAYLOAD_TARGET: Final = 1 * MB
+SIZES: Final = ((2_000, 12), (10_000, 12), (20_000, 12), (20_000, 55))
+Builder = Callable[[pd.DataFrame], go.Figure]
+FIGURES: Final[dict[str, tuple[Builder, Builder]]] = {
+    "Calendar": (
+        lambda df: calendar_before.calendar_heatmap_figure(df, measure="distance"),
+        lambda df: charts.calendar_heatmap_figure(df, measure="distance"),
+    ),
+    "Calendar by moving time": (
+        lambda df: calendar_before.calendar_heatmap_figure(df, measure="moving_time"),
+        lambda df: charts.calendar_heatmap_figure(df, measure="moving_time"),
+    ),
+    "Year over year": (
+        lambda df: volume_before.year_over_year_figure(df, measure="distance", today=TODAY),
+        lambda df: charts.year_over_year_figure(df, measure="distance", today=TODAY),
+    ),
+}
+
+
+def _kb(size: int) -> str:
+    return f"{size / 1000:,.0f} kB"
+
+
+def run(repeat: int) -> tuple[Table, list[Target]]:
+    table = Table(
+        "Calendar and Year over year: one build on the server, and its JSON",
+        [
+            "figure",
+            "activities over years",
+            "build before",
+            "build now",
+            "now ÷ before",
+            "JSON before",
+            "JSON now",
+            "now ÷ before",
+        ],
+    )
+    targets: list[Target] = []
+    for n, years in SIZES:
+        df = activity_frame(n, years)
+        for name, (before, now) in FIGURES.items():
+            result: dict[str, tuple[float, Any]] = timed_together(
+                {"before": lambda b=before, d=df: b(d), "now": lambda b=now, d=df: b(d)},
+                repeat,
+                warmup=True,
+            )
+            (old_s, old_fig), (new_s, new_fig) = result["before"], result["now"]
+            old_b, new_b = len(old_fig.to_json()), len(new_fig.to_json())
+            table.add(
+                name, f"{n:,} over {years}", seconds(old_s), seconds(new_s),
+                ratio(new_s, old_s), _kb(old_b), _kb(new_b), ratio(new_b, old_b),
+            )  # fmt: skip
+            print(table.rows[-1], flush=True)
+            if n == 20_000:
+                targets.append(
+                    Target(
+                        f"{name} payload at {n:,} over {years} years",
+                        "≤ 1 MB",
+                        _kb(new_b),
+                        new_b <= PAYLOAD_TARGET,
+                    )
+                )
+    table.notes += [
+        f"Medians of {repeat} builds, before and now interleaved (the shared machine's load "
+        "hits both alike); JSON is `len(fig.to_json())`, what `st.plotly_chart` sends.",
+        "Now: the calendar is one heatmap trace (each year a block of 8 rows: its label, "
+        "then Monday to Sunday), z float32, one hover string per day (date, count, the first "
+        "two names) and the total through the hovertemplate's number format; before: a "
+        "subplot per year and a hover string per day listing every activity. Year over year "
+        "now sends each year's daily running total as float32 on x0 + dx, hover through the "
+        "template; before: dates and a formatted string per day and year.",
+        "Moving time also sends hours and minutes per cell as customdata (2 bytes a cell), "
+        "for h:mm in the hover: the heaviest calendar.",
+        "Activities are spread at random over the years (12: a long real account; 55: about "
+        "one a day, 63 % of the days active, the densest calendar).",
+        *(
+            f"{t.what}: {t.measured} (target {t.goal}: {'met' if t.met else '**not met**'})"
+            for t in targets
+        ),
+    ]
+    return table, targets
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.charts", description=__doc__)
+    parser.add_argument("--repeat", type=int, default=3, help="builds per approach (median)")
+    parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
+    args = parser.parse_args()
+    table, _ = run(args.repeat)
+    print(table.markdown(), flush=True)
+    write_section(
+        args.output, "charts", table, f"python -m benchmarks.charts --repeat {args.repeat}"
+    )
+    print(f"written to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
