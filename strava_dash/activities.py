@@ -14,7 +14,7 @@ vectorised casts, so 10,000 activities take less time than a bare
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Final, NamedTuple
 
 import numpy as np
@@ -376,30 +376,37 @@ def _assemble(cols: dict[str, pd.Series], extras: dict[str, pd.Series]) -> pd.Da
     """Cast, order newest first, derive. Columns are replaced one at a time in ``cols``
     (never a second copy of the whole table: a large archive must fit in memory)."""
     index = cols["id"].index
-    missing: dict[str, pd.Series] = {}
+    nothing = _Nothing()
     for name in (*_API, *_NESTED):
         value = cols.pop(name, None)
         dtype = SCHEMA[name].dtype
-        if value is not None:
-            cols[name] = value.astype(np.int64) if name == "id" else _CASTS[dtype](value)
-            continue
-        if dtype not in missing:
-            missing[dtype] = _CASTS[dtype](pd.Series(None, index=index, dtype=object))
-        # Absent fields share one all-NA array per dtype (copy-on-write keeps them apart
-        # if one is ever written): an archive lacks 30 of the API's fields.
-        cols[name] = missing[dtype].copy(deep=False)
+        if value is None:
+            known = nothing.of(dtype)
+            value = known if known is not None else _CASTS[dtype](_nulls(index))
+        elif name == "id":
+            value = value.astype(np.int64)
+        else:
+            value = _CASTS[dtype](value)
+        cols[name] = nothing.shared(value)
     if cols["sport_type"].isna().any():
         # Old payloads predate sport_type; the legacy type is the best stand-in.
-        cols["sport_type"] = cols["sport_type"].fillna(cols["type"])
+        cols["sport_type"] = nothing.shared(cols["sport_type"].fillna(cols["type"]))
     polyline = cols["map_summary_polyline"]
-    cols["map_summary_polyline"] = polyline.mask(polyline.eq("").fillna(False))
+    empty = polyline.eq("").fillna(False)
+    if empty.any():
+        cols["map_summary_polyline"] = nothing.shared(polyline.mask(empty))
 
     order = _newest_first(cols["start_date"], cols["id"])
     if not (order == np.arange(len(order))).all():
         for table in (cols, extras):
             for name in list(table):
-                table[name] = _reorder(table[name], order)
-    cols.update(_derive(cols))
+                column = table[name]
+                # An all-NA column is the same in any order (and may be shared).
+                table[name] = (
+                    _reorder(column, order) if column.count() else column.reset_index(drop=True)
+                )
+    for name, value in _derive(cols):
+        cols[name] = nothing.shared(value)
 
     frame = pd.DataFrame(cols, copy=False)
     cols.clear()
@@ -408,6 +415,36 @@ def _assemble(cols: dict[str, pd.Series], extras: dict[str, pd.Series]) -> pd.Da
         extra.columns = _unique(list(extra.columns), taken=set(SCHEMA))
         frame = pd.concat([frame, extra], axis=1)
     return frame
+
+
+class _Nothing:
+    """One all-NA array per dtype, shared by every column that holds nothing.
+
+    An archive lacks 30 of the API's fields, and rows stripped to a few cells leave
+    most of the others and their derived columns empty too: 9 bytes a row for each
+    such column (issue 11: 830 bytes an activity, 5.9× a CSV of 141-byte rows), where
+    one shared array costs them 9 bytes in all. Copy-on-write keeps the columns apart
+    if one is ever written.
+    """
+
+    def __init__(self) -> None:
+        self._by_dtype: dict[str, pd.Series] = {}
+
+    def of(self, dtype: str) -> pd.Series | None:
+        """The shared all-NA column of ``dtype``, if one was met."""
+        return self._by_dtype.get(dtype)
+
+    def shared(self, column: pd.Series) -> pd.Series:
+        """``column``, or when it is all NA, the shared all-NA column of its dtype."""
+        if column.count():
+            return column
+        # set_axis: the rows may have been put in order since the first (a lazy copy,
+        # no data copied).
+        return self._by_dtype.setdefault(str(column.dtype), column).set_axis(column.index)
+
+
+def _nulls(index: pd.Index) -> pd.Series:
+    return pd.Series(None, index=index, dtype=object)
 
 
 def _newest_first(start: pd.Series, ids: pd.Series) -> np.ndarray[Any, np.dtype[np.intp]]:
@@ -588,18 +625,18 @@ def _seconds(values: np.ndarray[Any, np.dtype[np.float64]], index: pd.Index) -> 
     return pd.Series(pd.to_timedelta(values, unit="s"), index=index).astype("timedelta64[ns]")
 
 
-def _derive(cols: Mapping[str, pd.Series]) -> dict[str, pd.Series]:
+def _derive(cols: Mapping[str, pd.Series]) -> Iterator[tuple[str, pd.Series]]:
+    """The derived columns in :data:`SCHEMA` order, one at a time, so that each can be
+    shared (:class:`_Nothing`) before the next is made."""
     distance, index = cols["distance"], cols["id"].index
-    out: dict[str, pd.Series] = {
-        "distance_km": distance / M_PER_KM,
-        "distance_mi": distance / M_PER_MI,
-        "elevation_gain_m": cols["total_elevation_gain"].copy(),
-        "elevation_gain_ft": cols["total_elevation_gain"] / M_PER_FT,
-        "average_speed_kmh": cols["average_speed"] * KMH_PER_MS,
-        "average_speed_mph": cols["average_speed"] * MPH_PER_MS,
-        "max_speed_kmh": cols["max_speed"] * KMH_PER_MS,
-        "max_speed_mph": cols["max_speed"] * MPH_PER_MS,
-    }
+    yield "distance_km", distance / M_PER_KM
+    yield "distance_mi", distance / M_PER_MI
+    yield "elevation_gain_m", cols["total_elevation_gain"].copy()
+    yield "elevation_gain_ft", cols["total_elevation_gain"] / M_PER_FT
+    yield "average_speed_kmh", cols["average_speed"] * KMH_PER_MS
+    yield "average_speed_mph", cols["average_speed"] * MPH_PER_MS
+    yield "max_speed_kmh", cols["max_speed"] * KMH_PER_MS
+    yield "max_speed_mph", cols["max_speed"] * MPH_PER_MS
 
     is_foot = cols["sport_type"].isin(FOOT_SPORTS).astype("boolean")
     moving, metres = _float(cols["moving_time"]), _float(distance)
@@ -607,32 +644,37 @@ def _derive(cols: Mapping[str, pd.Series]) -> dict[str, pd.Series]:
         per_metre = np.where(
             is_foot.to_numpy(bool) & (metres > 0) & (moving > 0), moving / metres, np.nan
         )
-    out["pace_per_km"] = _seconds(np.round(per_metre * M_PER_KM), index)
-    out["pace_per_mi"] = _seconds(np.round(per_metre * M_PER_MI), index)
-    out["moving_duration"] = _seconds(moving, index)
-    out["elapsed_duration"] = _seconds(_float(cols["elapsed_time"]), index)
+    del metres
+    yield "pace_per_km", _seconds(np.round(per_metre * M_PER_KM), index)
+    yield "pace_per_mi", _seconds(np.round(per_metre * M_PER_MI), index)
+    del per_metre
+    yield "moving_duration", _seconds(moving, index)
+    del moving
+    yield "elapsed_duration", _seconds(_float(cols["elapsed_time"]), index)
 
     local = cols["start_date_local"]
     day = local.dt.normalize()
     weekday = local.dt.day_of_week
     iso = local.dt.isocalendar()
-    out["local_date"] = day
-    out["year"] = local.dt.year.astype("Int64")
-    out["month"] = local.dt.month.astype("Int64")
-    out["month_start"] = pd.Series(
-        local.to_numpy().astype("datetime64[M]").astype(_DT), index=index
+    yield "local_date", day
+    yield "year", local.dt.year.astype("Int64")
+    yield "month", local.dt.month.astype("Int64")
+    yield (
+        "month_start",
+        pd.Series(local.to_numpy().astype("datetime64[M]").astype(_DT), index=index),
     )
-    out["iso_year"] = iso["year"].astype("Int64")
-    out["iso_week"] = iso["week"].astype("Int64")
-    out["week_start"] = (day - pd.to_timedelta(weekday, unit="D")).astype(_DT)
-    out["weekday"] = weekday.astype("Int64")
+    yield "iso_year", iso["year"].astype("Int64")
+    yield "iso_week", iso["week"].astype("Int64")
+    del iso
+    yield "week_start", (day - pd.to_timedelta(weekday, unit="D")).astype(_DT)
+    yield "weekday", weekday.astype("Int64")
     names = pd.array([*WEEKDAY_NAMES, None], dtype="string")  # position 7: no date
     days = weekday.fillna(7).astype(int).to_numpy()
-    out["weekday_name"] = pd.Series(names.take(days), index=index)
-    out["hour"] = local.dt.hour.astype("Int64")
+    yield "weekday_name", pd.Series(names.take(days), index=index)
+    del days, weekday
+    yield "hour", local.dt.hour.astype("Int64")
 
-    out["sport_group"] = cols["sport_type"].map(SPORT_GROUPS).fillna("Other").astype("string")
-    out["is_foot"] = is_foot
-    out["has_gps"] = cols["map_summary_polyline"].notna().astype("boolean")
-    out["strava_url"] = STRAVA_ACTIVITY_URL + cols["id"].astype("string")
-    return out
+    yield "sport_group", cols["sport_type"].map(SPORT_GROUPS).fillna("Other").astype("string")
+    yield "is_foot", is_foot
+    yield "has_gps", cols["map_summary_polyline"].notna().astype("boolean")
+    yield "strava_url", STRAVA_ACTIVITY_URL + cols["id"].astype("string")

@@ -31,7 +31,7 @@ import pandas as pd
 import polyline
 import pytest
 
-from strava_dash.activities import SCHEMA
+from strava_dash.activities import SCHEMA, to_frame
 from strava_dash.archive import Archive, ArchiveLimits, open_archive, read_archive
 from strava_dash.archive._csv import VERSIONS, parse_date, sport_type
 from strava_dash.errors import DataError, StravaDashError
@@ -446,6 +446,36 @@ def test_the_table_has_exactly_the_to_frame_schema_then_the_extras() -> None:
         "string",
         "boolean",
     ]
+
+
+def test_rows_stripped_to_three_cells_give_what_to_frame_makes_of_their_records() -> None:
+    # Most columns are then empty and share one array per dtype: the table must still
+    # be to_frame's, value for value and dtype for dtype.
+    rows = [
+        {"Activity ID": str(i), "Activity Date": f"May {i}, 2024, 4:02:34 AM", "Activity Type": t}
+        for i, t in ((1, "Run"), (2, "Ride"), (3, "Weight Training"))
+    ]
+    archive = open_archive(export(rows))
+    frame = archive.activities
+    for column, spec in SCHEMA.items():
+        assert str(frame[column].dtype) == spec.dtype, column
+    assert frame["id"].tolist() == [3, 2, 1]
+    assert frame["distance"].isna().all()
+    assert frame["pace_per_km"].isna().all()
+    expected = to_frame(archive.records)
+    pd.testing.assert_frame_equal(frame[list(SCHEMA)], expected[list(SCHEMA)], check_exact=True)
+
+
+def test_writing_one_empty_column_leaves_the_others_empty() -> None:
+    # Empty columns share one array per dtype; copy-on-write must keep them apart.
+    frame = read_archive(export([row(1), row(2)]), routes=False)
+    frame.loc[0, "average_watts"] = 250.0
+    watts = frame["max_watts"]
+    watts.iloc[1] = 900.0
+    assert frame["average_watts"].tolist() == [250.0, pd.NA]
+    for column in ("max_watts", "weighted_average_watts", "kilojoules", "average_temp"):
+        assert frame[column].isna().all(), column
+    assert read_archive(export([row(1), row(2)]), routes=False)["max_watts"].isna().all()
 
 
 def test_header_only_gives_an_empty_table() -> None:

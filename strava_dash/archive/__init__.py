@@ -485,10 +485,14 @@ def _local_times(columns: _csv.Columns, facts: _Facts) -> _table.Local:
 
 def _display_unit(columns: _csv.Columns, lengths: dict[int, float]) -> DistanceUnit | None:
     """km or mi for the first Distance column: from the metre column, else the tracks."""
-    metres = np.asarray(columns.floats["distance"])
-    shown = np.asarray(columns.floats["distance_display"])
-    both = (np.nan_to_num(metres) != 0) & (np.nan_to_num(shown) != 0)
-    ratios = (metres[both] / shown[both]).tolist()
+    shown = columns.floats.get("distance_display")
+    if shown is None:  # no row gives a display distance: nothing to tell the unit of
+        return None
+    metres = columns.floats.get("distance")
+    ratios: list[float] = []
+    if metres is not None:
+        both = (np.nan_to_num(metres) != 0) & (np.nan_to_num(shown) != 0)
+        ratios = (metres[both] / shown[both]).tolist()
     if not ratios:
         ratios = [
             lengths[a] / d
@@ -505,8 +509,10 @@ def _display_unit(columns: _csv.Columns, lengths: dict[int, float]) -> DistanceU
 
 
 def _fill_distance(columns: _csv.Columns, unit: DistanceUnit | None, notes: Notes) -> None:
-    metres = np.asarray(columns.floats["distance"])
-    shown = np.asarray(columns.floats["distance_display"])
+    shown = columns.floats.get("distance_display")
+    if shown is None:
+        return
+    metres = columns.float_column("distance")
     lacking = np.isnan(metres) & ~np.isnan(shown)
     if not lacking.any():
         return
@@ -518,8 +524,10 @@ def _fill_distance(columns: _csv.Columns, unit: DistanceUnit | None, notes: Note
         )
         return
     metres[lacking] = shown[lacking] * _FACTORS[unit]
-    speed = np.asarray(columns.floats["average_speed"])
-    moving = np.asarray(columns.floats["moving_time"])
+    moving = columns.floats.get("moving_time")
+    if moving is None:  # no moving time: no speed to work out
+        return
+    speed = columns.float_column("average_speed")
     fill = lacking & np.isnan(speed) & (np.nan_to_num(moving) != 0)
     speed[fill] = metres[fill] / moving[fill]
 

@@ -256,7 +256,9 @@ class Columns:
 
     Only the fields the table uses are kept, as machine numbers in arrays sized once
     for the whole file (8 bytes a value) rather than a dict of Python objects per row:
-    60,000 rows of dicts took 28 times the CSV's size (issue 11).
+    60,000 rows of dicts took 28 times the CSV's size (issue 11). A number field gets its
+    array at its first value: :attr:`floats` lacks the fields no row fills, which rows
+    stripped to a few cells would otherwise pay 8 bytes each for (152 bytes a row).
     """
 
     def __init__(self, where: Layout, capacity: int) -> None:
@@ -265,7 +267,8 @@ class Columns:
         self.ids = np.empty(size, np.int64)
         self.starts = np.empty(size, np.int64)
         """``start_date`` as Unix seconds; :data:`NO_START` when unknown."""
-        self.floats = {name: np.empty(size, np.float64) for name in FLOATS}
+        self.floats: dict[str, np.ndarray[Any, np.dtype[np.float64]]] = {}
+        """The number fields some row fills (NaN where a row does not); absent: all NaN."""
         self.flags = {name: np.empty(size, np.int8) for name in FLAGS}
         self.upload_ids = np.empty(size, np.int64)
         """The number in ``Filename`` (the upload id), -1 when none."""
@@ -292,9 +295,36 @@ class Columns:
         return self._n - 1
 
     def trim(self) -> None:
-        """Drop the unused capacity (rows skipped, quoted line breaks counted as rows)."""
+        """Leave out the unused capacity (rows skipped, quoted line breaks counted as
+        rows): views, as np.resize would copy every column while the old one is held."""
         if self._n < len(self.ids):
-            self._resize(self._n)
+            n = self._n
+            self.ids, self.starts, self.upload_ids = (
+                self.ids[:n],
+                self.starts[:n],
+                self.upload_ids[:n],
+            )
+            self.floats = {k: v[:n] for k, v in self.floats.items()}
+            self.flags = {k: v[:n] for k, v in self.flags.items()}
+            for values in self.texts.values():
+                del values[n:]
+
+    def set_float(self, name: str, row: int, value: float | None) -> None:
+        """``name``'s value in ``row`` (None: NaN); its array is made at its first value."""
+        values = self.floats.get(name)
+        if values is None:
+            if value is None:
+                return
+            # np.empty: pages are taken as rows are written, like the other columns'.
+            values = self.floats[name] = np.empty(len(self.ids), np.float64)
+            values[:row] = math.nan
+        values[row] = math.nan if value is None else value
+
+    def float_column(self, name: str) -> np.ndarray[Any, np.dtype[np.float64]]:
+        """``name``'s values, an all-NaN array made (and kept) when no row had one."""
+        if name not in self.floats:
+            self.floats[name] = np.full(self._n, math.nan)
+        return self.floats[name]
 
     def _resize(self, size: int) -> None:
         self.ids = np.resize(self.ids, size)
@@ -492,7 +522,7 @@ def _add_row(columns: Columns, cells: Sequence[str], on_file: OnFile) -> str:
     columns.ids[at] = activity_id
     columns.starts[at] = _seconds(start) if start is not None else NO_START
     for name, value in values.items():
-        columns.floats[name][at] = math.nan if value is None else value
+        columns.set_float(name, at, value)
     for name, flag in flags.items():
         columns.flags[name][at] = -1 if flag is None else int(flag)
     for name, cell in texts.items():

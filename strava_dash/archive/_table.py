@@ -70,19 +70,23 @@ def table(columns: Columns, routes: Routes, local: Local | None) -> pd.DataFrame
         return frame
     ids = _numbers(columns.ids, np.int64)
     starts = _numbers(columns.starts, np.int64)
-    offsets = local.offsets if local is not None else np.full(len(ids), np.nan)
     cols: dict[str, pd.Series] = {"id": pd.Series(ids)}
     cols["start_date"] = _instants(starts).dt.tz_localize("UTC")
-    shift = np.where(np.isnan(offsets), 0, np.floor(np.nan_to_num(offsets))).astype(np.int64)
-    local_starts = np.where(starts == NO_START, NO_START, starts + shift)
-    cols["start_date_local"] = _instants(local_starts)
-    cols["utc_offset"] = pd.Series(offsets)
-    zones = local.zones if local is not None else None
-    cols["timezone"] = pd.Series(zones, index=cols["id"].index, dtype="string")
+    # Columns left out of ``cols`` (no local times, number fields no row fills, no
+    # routes) are NA in the table, sharing one array per dtype (``from_columns``).
+    if local is None:
+        cols["start_date_local"] = cols["start_date"].dt.tz_localize(None)
+    else:
+        offsets = local.offsets
+        shift = np.where(np.isnan(offsets), 0, np.floor(np.nan_to_num(offsets)))
+        local_starts = np.where(starts == NO_START, NO_START, starts + shift.astype(np.int64))
+        cols["start_date_local"] = _instants(local_starts)
+        cols["utc_offset"] = pd.Series(offsets)
+        cols["timezone"] = pd.Series(local.zones, index=cols["id"].index, dtype="string")
     for name in ("name", "sport_type", "type"):
         cols[name] = pd.Series(columns.texts.pop(name), dtype="string")
-    calories = columns.floats.pop("calories")
-    del columns.floats["distance_display"]
+    calories = columns.floats.pop("calories", None)
+    columns.floats.pop("distance_display", None)
     for name in list(columns.floats):
         values = _numbers(columns.floats.pop(name), np.float64)
         if name in ("moving_time", "elapsed_time"):  # whole seconds
@@ -95,10 +99,15 @@ def table(columns: Columns, routes: Routes, local: Local | None) -> pd.DataFrame
     uploads = _numbers(columns.upload_ids, np.int64)
     cols["upload_id"] = pd.Series(pd.arrays.IntegerArray(uploads, uploads < 0))
     cols["upload_id_str"] = cols["upload_id"].astype("string")
-    cols.update(_route_columns(ids, routes))
+    if routes.polylines:
+        cols.update(_route_columns(ids, routes))
     extras = {
         "gear_name": pd.Series(columns.texts.pop("gear_name"), dtype="string"),
-        "calories": pd.Series(_floats(_numbers(calories, np.float64))),
+        "calories": (
+            pd.Series(pd.NA, index=cols["id"].index, dtype="Float64")
+            if calories is None
+            else pd.Series(_floats(_numbers(calories, np.float64)))
+        ),
         "description": pd.Series(columns.texts.pop("description"), dtype="string"),
         "private_note": pd.Series(columns.texts.pop("private_note"), dtype="string"),
         "local_time_inferred": _booleans(

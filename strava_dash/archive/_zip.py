@@ -54,8 +54,8 @@ class ArchiveLimits:
     """One activity file (``.gpx``, ``.tcx``, ``.fit``) uncompressed, after ``.gz``."""
     max_activities: int = 250_000
     """Rows of ``activities.csv`` read (ten years of 60 activities a day). What the
-    server holds grows with the rows, about 830 bytes each whatever the CSV puts in
-    them, so a CSV of rows stripped to a few cells must not reach ``max_csv_bytes``."""
+    server holds grows with the rows, at least about 400 bytes each at the peak (rows
+    stripped to the required cells), so such a CSV must not reach ``max_csv_bytes``."""
 
 
 class BudgetExceeded(DataError):
