@@ -8,6 +8,7 @@ one request at a time. ``--server thread`` runs it in-process anyway, for compar
 from __future__ import annotations
 
 import multiprocessing as mp
+import random
 import threading
 import time
 from dataclasses import dataclass
@@ -46,10 +47,30 @@ def same_second_pairs(activities: list[dict[str, Any]], per_page: int, pairs: in
         page += 1
 
 
-def build_activities(n: int, seed: int = 1) -> list[dict[str, Any]]:
+def build_activities(n: int, seed: int = 1, outside: float = 0.0) -> list[dict[str, Any]]:
     activities = make_activities(n, athlete_id=0, seed=seed)
     same_second_pairs(activities, per_page=30, pairs=2)
+    if outside:
+        mix_outside(activities, outside, seed)
     return activities
+
+
+def mix_outside(activities: list[dict[str, Any]], share: float, seed: int) -> None:
+    """Turn rides, runs and swims into walks, workouts and yoga until about ``share`` of
+    the activities are sports the athlete's stats do not count (the factory has 20 %)."""
+    outside = sum(1 for a in activities if a["sport_type"] in _OUTSIDE)
+    inside = len(activities) - outside
+    convert = max(share * len(activities) - outside, 0) / inside if inside else 0.0
+    rng = random.Random(f"outside-{seed}")
+    for activity in activities:
+        if activity["sport_type"] not in _OUTSIDE and rng.random() < convert:
+            sport = rng.choice(("Walk", "Workout", "Yoga"))
+            activity["sport_type"] = activity["type"] = sport
+            if sport != "Walk":
+                activity["distance"] = 0.0
+
+
+_OUTSIDE = frozenset({"Walk", "WeightTraining", "Workout", "Yoga"})
 
 
 @dataclass(frozen=True)
@@ -72,8 +93,8 @@ class _Local:
         if name == "api_url":
             return fake.api_url
         if name == "add_athlete":
-            n, seed = args
-            athlete = fake.add_athlete(activities=build_activities(n, seed))
+            n, seed, *outside = args
+            athlete = fake.add_athlete(activities=build_activities(n, seed, *outside))
             self.athletes[athlete.id] = athlete
             token = str(fake.issue_token(athlete.id)["access_token"])
             return Athlete(athlete.id, token, frozenset(a["id"] for a in athlete.activities))
