@@ -8,7 +8,6 @@ one request at a time. ``--server thread`` runs it in-process anyway, for compar
 from __future__ import annotations
 
 import multiprocessing as mp
-import random
 import threading
 import time
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from types import TracebackType
 from typing import Any
 
 from tests.fake_strava import FakeAthlete, FakeStrava, make_activities
+from tests.fake_strava.factory import mix_outside
 
 CLIENT_ID = "12345"
 CLIENT_SECRET = "benchmark-secret-0123456789"
@@ -53,24 +53,6 @@ def build_activities(n: int, seed: int = 1, outside: float = 0.0) -> list[dict[s
     if outside:
         mix_outside(activities, outside, seed)
     return activities
-
-
-def mix_outside(activities: list[dict[str, Any]], share: float, seed: int) -> None:
-    """Turn rides, runs and swims into walks, workouts and yoga until about ``share`` of
-    the activities are sports the athlete's stats do not count (the factory has 20 %)."""
-    outside = sum(1 for a in activities if a["sport_type"] in _OUTSIDE)
-    inside = len(activities) - outside
-    convert = max(share * len(activities) - outside, 0) / inside if inside else 0.0
-    rng = random.Random(f"outside-{seed}")
-    for activity in activities:
-        if activity["sport_type"] not in _OUTSIDE and rng.random() < convert:
-            sport = rng.choice(("Walk", "Workout", "Yoga"))
-            activity["sport_type"] = activity["type"] = sport
-            if sport != "Walk":
-                activity["distance"] = 0.0
-
-
-_OUTSIDE = frozenset({"Walk", "WeightTraining", "Workout", "Yoga"})
 
 
 @dataclass(frozen=True)

@@ -373,10 +373,10 @@ class StravaClient:
         whole = after is None and before is None and first_page == 1
         own = self._stats_hint() if expected is None and look_ahead and whole else None
         if own is not None:
-            stats, walk_over = own
+            stats, found, walk_over = own
             plan = PagePlan(first_page, per_page, stats, self.max_in_flight)
             try:
-                yield from self._pages_concurrently(params, plan, on_stranded)
+                yield from self._pages_concurrently(params, plan, on_stranded, found)
             finally:
                 walk_over.set()
         elif expected is None:
@@ -386,14 +386,14 @@ class StravaClient:
             plan = PagePlan(first_page, per_page, hint, self.max_in_flight)
             yield from self._pages_concurrently(params, plan, on_stranded)
 
-    def _stats_hint(self) -> tuple[StatsHint, threading.Event] | None:
-        """A hint from the athlete's stats, looked up in the background, and the event
-        that says the walk is over (the stats are then not worth a request); None when
-        the budget cannot spare the look-up."""
+    def _stats_hint(self) -> tuple[StatsHint, Future[int | None], threading.Event] | None:
+        """A hint from the athlete's stats, the look-up running in the background, and
+        the event that says the walk is over (the stats are then not worth a request);
+        None when the budget cannot spare the look-up."""
         room = self._room()
         if room is not None and room < STATS_MIN_REMAINING:
             return None
-        found: list[int | None] = []
+        found: Future[int | None] = Future()
         walk_over = threading.Event()
 
         def look_up() -> None:
@@ -405,10 +405,12 @@ class StravaClient:
             except StravaDashError as error:
                 # Only a hint: the pages themselves say where the list ends.
                 log.info("stats look-up failed, paging without a hint: %s", error)
-            found.append(total)
+            finally:
+                found.set_result(total)
 
         threading.Thread(target=look_up, name="strava-stats", daemon=True).start()
-        return StatsHint(lambda: found[0] if found else None), walk_over
+        hint = StatsHint(lambda: found.result() if found.done() else None)
+        return hint, found, walk_over
 
     def _room(self) -> int | None:
         """Requests that may start now per the budget (or the last headers); None: unknown."""
@@ -439,8 +441,14 @@ class StravaClient:
         return records
 
     def _pages_concurrently(
-        self, params: dict[str, Any], plan: PagePlan, on_stranded: OnStranded | None
+        self,
+        params: dict[str, Any],
+        plan: PagePlan,
+        on_stranded: OnStranded | None,
+        news: Future[Any] | None = None,
     ) -> Iterator[Records]:
+        """The walk; ``news`` completes when the hint learns more than pages tell it
+        (the stats came back), so pages it allows go out then, not a round trip later."""
         pool = ThreadPoolExecutor(self.max_in_flight, thread_name_prefix="strava-page")
         running: dict[Future[Records], int] = {}
         try:
@@ -452,7 +460,9 @@ class StravaClient:
                         raise _spent(grant)
                     sleep(_BUDGET_POLL_S)  # the app's other requests are in flight
                     continue
-                self._settle(plan, running, wait_for=FIRST_COMPLETED)
+                self._settle(plan, running, wait_for=FIRST_COMPLETED, news=news)
+                if news is not None and news.done():
+                    news = None
                 while (step := plan.next_step()) is not None:
                     if step is END:
                         # A page an estimate sent past the end may still be on the wire:
@@ -490,12 +500,25 @@ class StravaClient:
         return grant
 
     def _settle(
-        self, plan: PagePlan, running: dict[Future[Records], int], *, wait_for: str | None
+        self,
+        plan: PagePlan,
+        running: dict[Future[Records], int],
+        *,
+        wait_for: str | None,
+        news: Future[Any] | None = None,
     ) -> None:
-        """Tell the plan about answers: the first one (``FIRST_COMPLETED``) or, with
-        None, every page still on the wire, unless the client is closed meanwhile."""
+        """Tell the plan about answers: the first one (``FIRST_COMPLETED``, or ``news``
+        completing) or, with None, every page still on the wire, unless the client is
+        closed meanwhile."""
         while running and not self._closed.is_set():
-            done, _ = wait(running, timeout=_CLOSED_POLL_S, return_when=FIRST_COMPLETED)
+            waiting: set[Future[Any]] = set(running)
+            if news is not None and not news.done() and wait_for == FIRST_COMPLETED:
+                waiting.add(news)
+            done, _ = wait(waiting, timeout=_CLOSED_POLL_S, return_when=FIRST_COMPLETED)
+            if news in done and wait_for == FIRST_COMPLETED:
+                done.discard(news)
+                if not done:
+                    return
             for future in done:
                 number = running.pop(future)
                 error = future.exception()
