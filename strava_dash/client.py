@@ -338,23 +338,27 @@ class StravaClient:
     ) -> Generator[list[dict[str, Any]], None, None]:
         """Activity pages in order until an empty page (a short page is not the end).
 
+        With ``expected`` (a lower bound of the activities this walk returns, or a
+        :class:`LengthHint` refined by the pages that arrive), every page the hint vouches
+        for is fetched concurrently, at most ``max_in_flight`` at once and never more than
+        the budget grants. The page right after the vouched ones is the list's end at the
+        latest, so it goes along when there are several; any later page waits until the
+        one before it came back with activities. So no request goes past the empty page
+        that ends the list (while the hint is a true lower bound): the requests are the
+        sequential loop's.
+
         Without ``expected``, a walk over the whole list (no ``after``, ``before`` or
-        ``first_page``) bounds its length itself: it asks ``/athlete`` alongside page 1,
-        then the athlete's stats, and uses them as a :class:`~strava_dash.hints.StatsHint`
-        (two more requests, skipped when the budget cannot spare them). The stats count
-        only part of the list, so on their own they vouch for too few pages; the share
-        of counted activities on the pages seen gives an estimate, which may have up to
-        :data:`~strava_dash.paging.MAX_SPECULATIVE` pages asked for past the empty one.
-        A walk with bounds (the stats count the whole list, not a part of it), or with
-        ``look_ahead=False``, goes one page at a time, each asked for when the previous
-        one has been consumed: exactly the sequential loop. With ``expected`` (a lower bound of the
-        activities this walk returns, or a :class:`LengthHint` refined by the pages that
-        arrive), every page the hint vouches for is fetched concurrently, at most
-        ``max_in_flight`` at once and never more than the budget grants. The page right
-        after the vouched ones is the list's end at the latest, so it goes along when
-        there are several; any later page waits until the one before it came back with
-        activities. So no request goes past the empty page that ends the list (while the
-        hint is a true lower bound): the requests are the sequential loop's.
+        ``first_page``: the stats count the whole list, not a part of it) finds its own
+        hint: it asks ``/athlete`` alongside page 1, then the athlete's stats (two more
+        requests, skipped when the budget cannot spare them), and pages with a
+        :class:`~strava_dash.hints.StatsHint`. The stats count only Everyone-visible
+        rides, runs and swims, so their bound lags the list; the hint's estimate (the
+        share of counted activities on the pages seen) may have pages asked for past
+        what the bound proves, but never more than
+        :data:`~strava_dash.paging.MAX_SPECULATIVE` past the empty page. Any other walk
+        without ``expected``, or with ``look_ahead=False``, goes one page at a time,
+        each asked for when the previous one has been consumed: exactly the sequential
+        loop.
 
         Pages are yielded in order all the same. An error on page k is raised after
         pages before k were yielded. Pages after k that were already asked for are
