@@ -6,7 +6,9 @@ Two walks over ``GET /athlete/activities`` (newest first, pages of 200):
   start held, plus one second, so a same-second neighbour is re-read, never skipped)
   until the empty page that ends the list. When the athlete is known, it asks for
   their stats once (the Everyone-visible ride/run/swim counts: a lower bound of the
-  list's length) and fetches the pages that count vouches for concurrently;
+  list's length) and fetches the pages that count vouches for concurrently, plus up to
+  two the share of counted activities on the pages seen says are likely there (an
+  athlete with many walks or workouts; see :mod:`strava_dash.hints`);
 * the **head walk** re-reads from the top until a page holds nothing new. With nothing
   new it costs one request; it also catches renames of recent activities and late
   uploads of older ones, which an ``after=`` cursor would miss.
