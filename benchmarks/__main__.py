@@ -32,11 +32,15 @@ NOTES = """### How to read this
   with the client for the GIL and the 2 cores, which penalises every concurrent approach
   (`--server thread` shows it).
 - **Requests**: "list" counts `GET /athlete/activities`; "other" is the one
-  `GET /athletes/{id}/stats` look-up whose Everyone-visible ride/run/swim count, refined
-  by the pages seen, is a lower bound of the list's length. Pages it vouches for go out
-  up to 8 at once (never more than the shared budget grants), with the one right after
-  them (the list's end at the latest); any later page only once the page before it came
-  back with activities. Hence no request past the empty page that ends the list.
+  `GET /athletes/{id}/stats` look-up (the plain client also asks `GET /athlete` for the
+  id) whose Everyone-visible ride/run/swim count, refined by the pages seen, is a lower
+  bound of the list's length. Pages it vouches for go out up to 8 at once (never more
+  than the shared budget grants), with the one right after them (the list's end at the
+  latest). The share of counted activities on the pages seen estimates the rest; on its
+  say (or, before the stats answer, a full page's) at most 2 pages go out beyond what the
+  bound proves. Hence at most 2 requests past the empty page that ends the list.
+- **The mixed account** has 45 % of its activities outside ride/run/swim (walks,
+  workouts, yoga), so its stats vouch for under half of the list.
 - **20,000 activities** use Strava's real limits (100 reads per 15 minutes): the sync
   spends the first window, reports `paused_until`, waits (here the fake's clock is moved
   instead of sleeping 15 minutes) and continues from its cursor. The re-read boundary

@@ -89,6 +89,17 @@ def _ours(server: BenchServer, athlete: Athlete, budget: Callable[[], InProcessB
     return run
 
 
+def _plain(server: BenchServer, athlete: Athlete) -> Callable[[], list[Record]]:
+    """A library user: a client with nothing but the token, no store, no budget, no hint."""
+    return lambda: list(StravaClient(athlete.token, api_url=server.api_url).iter_activities())
+
+
+SEQUENTIAL = "sequential pages of 200 until an empty page"
+OURS = "**ours**: `sync()` — stats hint + concurrent pages, shared budget"
+PLAIN = "ours: plain client `iter_activities()`, nothing passed but the token"
+MIXED = "mixed account (45 % outside ride/run/swim)"
+
+
 def _newest_first(records: list[Record]) -> list[int]:
     ordered = sorted(records, key=lambda r: (r["start_date"], r["id"]), reverse=True)
     return [r["id"] for r in ordered]
@@ -135,26 +146,23 @@ def run(
             "per_page=30, `after=` cursor (stravaio 2020)": lambda: after_cursor_loop(url, token),
             "sequential pages of 200 until an empty page": lambda: sequential_loop(url, token),
             "8 pages in flight per round until an empty page": lambda: batches_of_eight(url, token),
-            "**ours**: `sync()` — stats hint + concurrent pages, shared budget": _ours(
-                server, athlete, lambda: warm
-            ),
+            OURS: _ours(server, athlete, lambda: warm),
             "ours, budget cold (first request of a fresh server process)": _ours(
                 server, athlete, InProcessBudget
             ),
+            PLAIN: _plain(server, athlete),
         }
         measured = {label: _measure(server, fn, repeat) for label, fn in rows.items()}
-        seq = measured["sequential pages of 200 until an empty page"]
-        ours = measured["**ours**: `sync()` — stats hint + concurrent pages, shared budget"]
-        for label, m in measured.items():
-            table.add(
-                label,
-                m.lists,
-                m.others,
-                seconds(m.wall),
-                ratio(m.wall, seq.wall),
-                "yes" if m.ids == seq.ids else "no",
-                len(athlete.ids - set(m.ids)),
-            )
+        seq, ours, plain = measured[SEQUENTIAL], measured[OURS], measured[PLAIN]
+        _add_rows(table, measured, seq, athlete, "")
+        mixed_athlete = server.call("add_athlete", activities, 3, 0.45)
+        mixed_rows = {
+            SEQUENTIAL: lambda: sequential_loop(url, mixed_athlete.token),
+            OURS: _ours(server, mixed_athlete, lambda: warm),
+            PLAIN: _plain(server, mixed_athlete),
+        }
+        mixed = {label: _measure(server, fn, repeat) for label, fn in mixed_rows.items()}
+        _add_rows(table, mixed, mixed[SEQUENTIAL], mixed_athlete, f"{MIXED}: ")
         refresh = _refresh_rows(server, athlete)
         for label, wall, lists, others, ok in refresh:
             table.add(label, lists, others, seconds(wall), "—", ok, 0)
@@ -171,25 +179,12 @@ def run(
         "how much is left and the stats look-up goes out with page 1. Cold: page 1 goes "
         "alone (nothing is known yet), then the stats."
     )
+    at = f"{activities:,}, {latency * 1000:.0f} ms"
     targets = [
-        Target(
-            f"sync wall time at {activities:,}, {latency * 1000:.0f} ms",
-            "≤ 0.25 × sequential",
-            f"{ours.wall / seq.wall:.2f}× ({seconds(ours.wall)} vs {seconds(seq.wall)})",
-            ours.wall <= 0.25 * seq.wall,
-        ),
-        Target(
-            f"list requests at {activities:,}",
-            "≤ sequential + 2",
-            f"{ours.lists} vs {seq.lists}",
-            ours.lists <= seq.lists + 2,
-        ),
-        Target(
-            "results identical to sequential",
-            "same ids, same order",
-            "yes" if ours.ids == seq.ids else "no",
-            ours.ids == seq.ids,
-        ),
+        *_floor_targets(f"sync at {at}", ours, seq),
+        *_floor_targets(f"plain client `iter_activities()` at {at}", plain, seq),
+        *_floor_targets(f"sync, {MIXED}", mixed[OURS], mixed[SEQUENTIAL]),
+        *_floor_targets(f"plain client, {MIXED}", mixed[PLAIN], mixed[SEQUENTIAL]),
         Target(
             "refresh, nothing new",
             "exactly 1 request",
@@ -210,6 +205,45 @@ def run(
         ),
     ]
     return PagingResult(table, targets)
+
+
+def _add_rows(
+    table: Table, measured: dict[str, Measured], seq: Measured, athlete: Athlete, prefix: str
+) -> None:
+    for label, m in measured.items():
+        table.add(
+            prefix + label,
+            m.lists,
+            m.others,
+            seconds(m.wall),
+            ratio(m.wall, seq.wall),
+            "yes" if m.ids == seq.ids else "no",
+            len(athlete.ids - set(m.ids)),
+        )
+
+
+def _floor_targets(what: str, ours: Measured, seq: Measured) -> list[Target]:
+    """Wall time, list requests and results of one walk against the sequential loop."""
+    return [
+        Target(
+            f"{what}: wall time",
+            "≤ 0.25 × sequential",
+            f"{ours.wall / seq.wall:.2f}× ({seconds(ours.wall)} vs {seconds(seq.wall)})",
+            ours.wall <= 0.25 * seq.wall,
+        ),
+        Target(
+            f"{what}: list requests",
+            "≤ sequential + 2",
+            f"{ours.lists} vs {seq.lists} (+{ours.others} other)",
+            ours.lists <= seq.lists + 2,
+        ),
+        Target(
+            f"{what}: results identical to sequential",
+            "same ids, same order",
+            "yes" if ours.ids == seq.ids else "no",
+            ours.ids == seq.ids,
+        ),
+    ]
 
 
 def _refresh_rows(server: BenchServer, athlete: Athlete) -> list[tuple[str, float, int, int, str]]:

@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Any
 
 from tests.fake_strava import FakeAthlete, FakeStrava, make_activities
+from tests.fake_strava.factory import mix_outside
 
 CLIENT_ID = "12345"
 CLIENT_SECRET = "benchmark-secret-0123456789"
@@ -46,9 +47,11 @@ def same_second_pairs(activities: list[dict[str, Any]], per_page: int, pairs: in
         page += 1
 
 
-def build_activities(n: int, seed: int = 1) -> list[dict[str, Any]]:
+def build_activities(n: int, seed: int = 1, outside: float = 0.0) -> list[dict[str, Any]]:
     activities = make_activities(n, athlete_id=0, seed=seed)
     same_second_pairs(activities, per_page=30, pairs=2)
+    if outside:
+        mix_outside(activities, outside, seed)
     return activities
 
 
@@ -72,8 +75,8 @@ class _Local:
         if name == "api_url":
             return fake.api_url
         if name == "add_athlete":
-            n, seed = args
-            athlete = fake.add_athlete(activities=build_activities(n, seed))
+            n, seed, *outside = args
+            athlete = fake.add_athlete(activities=build_activities(n, seed, *outside))
             self.athletes[athlete.id] = athlete
             token = str(fake.issue_token(athlete.id)["access_token"])
             return Athlete(athlete.id, token, frozenset(a["id"] for a in athlete.activities))

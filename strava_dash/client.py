@@ -6,6 +6,7 @@ this module holds the domain calls. Records are returned exactly as Strava sent 
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -25,15 +26,21 @@ from strava_dash.errors import (
     StravaAPIError,
     StravaDashError,
 )
+from strava_dash.hints import StatsHint, count_hint
 from strava_dash.paging import END, FixedHint, LengthHint, Page, PagePlan, Records
 from strava_dash.ratelimit import RateLimits, next_window_start, parse_rate_limits
 from strava_dash.streams import STREAM_KEYS
 from strava_dash.transport import DEFAULT_TIMEOUT, Clock, build_session, json_body, send, utc_now
 
+log = logging.getLogger(__name__)
+
 DEFAULT_API_URL = "https://www.strava.com/api/v3"
 MAX_PER_PAGE = 200
 #: Activity pages in flight at once when the length of the list is hinted.
 MAX_IN_FLIGHT = 8
+#: The stats look-up (two requests) only pays off when the budget has room for
+#: concurrent pages; with less, every request left goes to activity pages.
+STATS_MIN_REMAINING = 2 * MAX_IN_FLIGHT
 # Epoch seconds beyond this are almost surely milliseconds (year 5138), which Strava rejects.
 _MAX_EPOCH_S = 100_000_000_000
 
@@ -327,18 +334,31 @@ class StravaClient:
         first_page: int = 1,
         expected: Expected | None = None,
         on_stranded: OnStranded | None = None,
+        look_ahead: bool = True,
     ) -> Generator[list[dict[str, Any]], None, None]:
         """Activity pages in order until an empty page (a short page is not the end).
 
-        Without ``expected``, one page at a time, each asked for when the previous one
-        has been consumed: exactly the sequential loop. With it (a lower bound of the
-        activities this walk returns, or a :class:`LengthHint` refined by the pages that
-        arrive), every page the hint vouches for is fetched concurrently, at most
-        ``max_in_flight`` at once and never more than the budget grants. The page right
-        after the vouched ones is the list's end at the latest, so it goes along when
-        there are several; any later page waits until the one before it came back with
-        activities. So no request goes past the empty page that ends the list (while the
-        hint is a true lower bound): the requests are the sequential loop's.
+        With ``expected`` (a lower bound of the activities this walk returns, or a
+        :class:`LengthHint` refined by the pages that arrive), every page the hint vouches
+        for is fetched concurrently, at most ``max_in_flight`` at once and never more than
+        the budget grants. The page right after the vouched ones is the list's end at the
+        latest, so it goes along when there are several; any later page waits until the
+        one before it came back with activities. So no request goes past the empty page
+        that ends the list (while the hint is a true lower bound): the requests are the
+        sequential loop's.
+
+        Without ``expected``, a walk over the whole list (no ``after``, ``before`` or
+        ``first_page``: the stats count the whole list, not a part of it) finds its own
+        hint: it asks ``/athlete`` alongside page 1, then the athlete's stats (two more
+        requests, skipped when the budget cannot spare them), and pages with a
+        :class:`~strava_dash.hints.StatsHint`. The stats count only Everyone-visible
+        rides, runs and swims, so their bound lags the list; the hint's estimate (the
+        share of counted activities on the pages seen) may have pages asked for past
+        what the bound proves, but never more than
+        :data:`~strava_dash.paging.MAX_SPECULATIVE` past the empty page. Any other walk
+        without ``expected``, or with ``look_ahead=False``, goes one page at a time,
+        each asked for when the previous one has been consumed: exactly the sequential
+        loop.
 
         Pages are yielded in order all the same. An error on page k is raised after
         pages before k were yielded. Pages after k that were already asked for are
@@ -354,12 +374,54 @@ class StravaClient:
             params["after"] = to_epoch(after)
         if before is not None:
             params["before"] = to_epoch(before)
-        if expected is None:
+        whole = after is None and before is None and first_page == 1
+        own = self._stats_hint() if expected is None and look_ahead and whole else None
+        if own is not None:
+            stats, found, walk_over = own
+            plan = PagePlan(first_page, per_page, stats, self.max_in_flight)
+            try:
+                yield from self._pages_concurrently(params, plan, on_stranded, found)
+            finally:
+                walk_over.set()
+        elif expected is None:
             yield from self._pages_in_turn(params, first_page)
         else:
             hint = FixedHint(expected) if isinstance(expected, int) else expected
             plan = PagePlan(first_page, per_page, hint, self.max_in_flight)
             yield from self._pages_concurrently(params, plan, on_stranded)
+
+    def _stats_hint(self) -> tuple[StatsHint, Future[int | None], threading.Event] | None:
+        """A hint from the athlete's stats, the look-up running in the background, and
+        the event that says the walk is over (the stats are then not worth a request);
+        None when the budget cannot spare the look-up."""
+        room = self._room()
+        if room is not None and room < STATS_MIN_REMAINING:
+            return None
+        found: Future[int | None] = Future()
+        walk_over = threading.Event()
+
+        def look_up() -> None:
+            total = None
+            try:
+                athlete_id = self.athlete().get("id")
+                if isinstance(athlete_id, int) and not walk_over.is_set():
+                    total = count_hint(self.athlete_stats(athlete_id))
+            except StravaDashError as error:
+                # Only a hint: the pages themselves say where the list ends.
+                log.info("stats look-up failed, paging without a hint: %s", error)
+            finally:
+                found.set_result(total)
+
+        threading.Thread(target=look_up, name="strava-stats", daemon=True).start()
+        hint = StatsHint(lambda: found.result() if found.done() else None)
+        return hint, found, walk_over
+
+    def _room(self) -> int | None:
+        """Requests that may start now per the budget (or the last headers); None: unknown."""
+        if self._budget is not None:
+            return self._budget.remaining(self._now())
+        limits = self._rate_limits
+        return None if limits is None else limits.for_method("GET").remaining
 
     def _pages_in_turn(self, params: dict[str, Any], page: int) -> Iterator[list[dict[str, Any]]]:
         while True:
@@ -383,8 +445,14 @@ class StravaClient:
         return records
 
     def _pages_concurrently(
-        self, params: dict[str, Any], plan: PagePlan, on_stranded: OnStranded | None
+        self,
+        params: dict[str, Any],
+        plan: PagePlan,
+        on_stranded: OnStranded | None,
+        news: Future[Any] | None = None,
     ) -> Iterator[Records]:
+        """The walk; ``news`` completes when the hint learns more than pages tell it
+        (the stats came back), so pages it allows go out then, not a round trip later."""
         pool = ThreadPoolExecutor(self.max_in_flight, thread_name_prefix="strava-page")
         running: dict[Future[Records], int] = {}
         try:
@@ -396,9 +464,14 @@ class StravaClient:
                         raise _spent(grant)
                     sleep(_BUDGET_POLL_S)  # the app's other requests are in flight
                     continue
-                self._settle(plan, running, wait_for=FIRST_COMPLETED)
+                self._settle(plan, running, wait_for=FIRST_COMPLETED, news=news)
+                if news is not None and news.done():
+                    news = None
                 while (step := plan.next_step()) is not None:
                     if step is END:
+                        # A page an estimate sent past the end may still be on the wire:
+                        # the walk's requests are over when it is (its count is final).
+                        self._settle(plan, running, wait_for=None)
                         return
                     if isinstance(step, BaseException):
                         if on_stranded is not None:
@@ -431,12 +504,25 @@ class StravaClient:
         return grant
 
     def _settle(
-        self, plan: PagePlan, running: dict[Future[Records], int], *, wait_for: str | None
+        self,
+        plan: PagePlan,
+        running: dict[Future[Records], int],
+        *,
+        wait_for: str | None,
+        news: Future[Any] | None = None,
     ) -> None:
-        """Tell the plan about answers: the first one (``FIRST_COMPLETED``) or, with
-        None, every page still on the wire, unless the client is closed meanwhile."""
+        """Tell the plan about answers: the first one (``FIRST_COMPLETED``, or ``news``
+        completing) or, with None, every page still on the wire, unless the client is
+        closed meanwhile."""
         while running and not self._closed.is_set():
-            done, _ = wait(running, timeout=_CLOSED_POLL_S, return_when=FIRST_COMPLETED)
+            waiting: set[Future[Any]] = set(running)
+            if news is not None and not news.done() and wait_for == FIRST_COMPLETED:
+                waiting.add(news)
+            done, _ = wait(waiting, timeout=_CLOSED_POLL_S, return_when=FIRST_COMPLETED)
+            if news in done and wait_for == FIRST_COMPLETED:
+                done.discard(news)
+                if not done:
+                    return
             for future in done:
                 number = running.pop(future)
                 error = future.exception()
@@ -452,16 +538,24 @@ class StravaClient:
         per_page: int = MAX_PER_PAGE,
         on_page: OnPage | None = None,
         expected: Expected | None = None,
+        look_ahead: bool = True,
     ) -> Iterator[dict[str, Any]]:
         """Every activity, newest first (oldest first when ``after`` is given).
 
         Records are yielded as each page arrives, so a failure on page k leaves the
         caller holding pages 1..k-1; it resumes with ``before=`` the oldest start it
-        holds (plus one second) and drops ids it already has. ``expected`` turns on
-        concurrent paging (see :meth:`iter_pages`); the order stays the same.
+        holds (plus one second) and drops ids it already has. Pages are fetched
+        concurrently over the whole list, or with ``expected`` (see :meth:`iter_pages`;
+        ``look_ahead=False``: the sequential loop); the order stays the same.
         """
         fetched = 0
-        pages = self.iter_pages(after=after, before=before, per_page=per_page, expected=expected)
+        pages = self.iter_pages(
+            after=after,
+            before=before,
+            per_page=per_page,
+            expected=expected,
+            look_ahead=look_ahead,
+        )
         for number, records in enumerate(pages, start=1):
             fetched += len(records)
             yield from records

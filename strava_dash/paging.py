@@ -10,19 +10,27 @@ order. The rules, each a named step below:
   activities, except in bulk (once two vouched pages were still to come): the page after
   the last vouched one is the list's end at the latest, so it goes out alongside. Never
   at or past a page seen empty;
+* **estimate**: a hint that also estimates the length (:class:`Estimating`) may have
+  pages asked for up to the one its estimate ends with (before it has a guess, once a
+  page came back full), but no more than :data:`MAX_SPECULATIVE` beyond the page the
+  lower bound and the pages seen prove to be the list's end at the latest;
 * **window**: pages that arrived ahead of their turn wait without holding a slot, but
   no further than two rounds ahead of the page to hand out next.
 
-So no request goes past the empty page that ends the list while the hint is a true
-lower bound: the requests are those of the sequential loop.
+So while the hint is a true lower bound, no request goes past the empty page that ends
+the list unless an estimate overshoots, and then at most :data:`MAX_SPECULATIVE` do:
+the requests are those of the sequential loop, plus at most that many.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 Records = list[dict[str, Any]]
+#: Pages an estimate may have asked for beyond the list's proven end at the latest: the
+#: most a walk with an estimating hint asks for past the empty page.
+MAX_SPECULATIVE = 2
 
 
 class LengthHint(Protocol):
@@ -37,6 +45,15 @@ class LengthHint(Protocol):
 
     def lower_bound(self) -> int | None:
         """Activities the walk returns at least, counting arrived pages; None: no idea yet."""
+        ...
+
+
+@runtime_checkable
+class Estimating(Protocol):
+    """A hint that also guesses the walk's length (may be wrong either way)."""
+
+    def estimate(self) -> int | None:
+        """Activities the walk likely returns, counting arrived pages; None: no guess."""
         ...
 
 
@@ -87,6 +104,7 @@ class PagePlan:
         self._known = first_page - 1  # the last page seen holding activities
         self._end: int | None = None  # the first page seen empty
         self._bulk = False
+        self._full = False  # a page came back with ``per_page`` activities
         self._in_flight: set[int] = set()
         self._answers: dict[int, Records | BaseException] = {}
 
@@ -98,14 +116,34 @@ class PagePlan:
 
     def _vouched(self) -> int:
         """The last page the hint's lower bound covers (``first_page - 1``: none)."""
-        total = self._hint.lower_bound()
+        return self._pages_for(self._hint.lower_bound())
+
+    def _pages_for(self, total: int | None) -> int:
+        """The last page ``total`` activities fill (``first_page - 1``: none)."""
         return self.first_page - 1 + (-(-total // self.per_page) if total else 0)
+
+    def _estimated(self) -> int | None:
+        """The last page the hint's estimate fills, or None without an estimate."""
+        if not isinstance(self._hint, Estimating):
+            return None
+        total = self._hint.estimate()
+        if total is None:
+            # No guess yet (the stats are on their way): a full page says the list
+            # likely goes on, and waiting for the guess would cost a round trip.
+            return self._known + MAX_SPECULATIVE if self._full else None
+        return self._pages_for(total)
 
     def _limit(self) -> int:
         """The furthest page that may be asked for now."""
         vouched = self._vouched()
         self._bulk = self._bulk or vouched >= self._known + 2
         limit = max(self._known + 1, vouched + 1 if self._bulk else vouched)
+        estimated = self._estimated()
+        if estimated is not None:
+            # The page after the proven ones is the end at the latest, so pages past it
+            # are the only ones that can be wasted: at most MAX_SPECULATIVE of them.
+            proven_end = max(self._known, vouched) + 1
+            limit = max(limit, min(estimated + 1, proven_end + MAX_SPECULATIVE))
         return limit if self._end is None else min(limit, self._end - 1)
 
     def _window(self) -> int:
@@ -136,6 +174,7 @@ class PagePlan:
             self._end = number if self._end is None else min(self._end, number)
         else:
             self._known = max(self._known, number)
+            self._full = self._full or len(answer) >= self.per_page
             self._hint.page_arrived(answer)
 
     def next_step(self) -> Step:

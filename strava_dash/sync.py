@@ -6,7 +6,9 @@ Two walks over ``GET /athlete/activities`` (newest first, pages of 200):
   start held, plus one second, so a same-second neighbour is re-read, never skipped)
   until the empty page that ends the list. When the athlete is known, it asks for
   their stats once (the Everyone-visible ride/run/swim counts: a lower bound of the
-  list's length) and fetches the pages that count vouches for concurrently;
+  list's length) and fetches the pages that count vouches for concurrently, plus up to
+  two the share of counted activities on the pages seen says are likely there (an
+  athlete with many walks or workouts; see :mod:`strava_dash.hints`);
 * the **head walk** re-reads from the top until a page holds nothing new. With nothing
   new it costs one request; it also catches renames of recent activities and late
   uploads of older ones, which an ``after=`` cursor would miss.
@@ -32,10 +34,16 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol
 
-from strava_dash.activities import SPORT_GROUPS
 from strava_dash.budget import RESET_MARGIN
-from strava_dash.client import MAX_IN_FLIGHT, MAX_PER_PAGE, Cancelled, Expected, StravaClient
+from strava_dash.client import (
+    MAX_PER_PAGE,
+    STATS_MIN_REMAINING,
+    Cancelled,
+    Expected,
+    StravaClient,
+)
 from strava_dash.errors import DataError, RateLimitError, StravaAPIError, StravaDashError
+from strava_dash.hints import StatsHint, count_hint, counts_in_stats
 from strava_dash.islands import Island, cross, islands_from
 from strava_dash.paging import Page
 from strava_dash.ratelimit import RateLimits
@@ -45,16 +53,11 @@ log = logging.getLogger(__name__)
 
 Phase = Literal["head", "tail"]
 
-#: The stats look-up only pays off when the budget has room for concurrent pages; with
-#: less, every request left goes to activity pages.
-STATS_MIN_REMAINING = 2 * MAX_IN_FLIGHT
 #: Seconds per step while waiting for a rate window (the wait can be cancelled between).
 PAUSE_STEP_S = 1.0
 #: Pauses in a row without a page in between before the sync gives up (a clock that
 #: disagrees with Strava's would otherwise wait forever).
 MAX_IDLE_PAUSES = 2
-_STATS_KEYS = ("all_ride_totals", "all_run_totals", "all_swim_totals")
-_COUNTED_GROUPS = frozenset({"Ride", "Run", "Swim", None})
 
 
 def start_epoch(record: dict[str, Any]) -> int | None:
@@ -211,64 +214,6 @@ class SyncReport:
 OnProgress = Callable[[SyncProgress], None]
 
 
-def count_hint(stats: dict[str, Any]) -> int | None:
-    """Activities the athlete's stats vouch for (all-time ride + run + swim), or None."""
-    counts = [
-        block.get("count")
-        for block in (stats.get(k) for k in _STATS_KEYS)
-        if isinstance(block, dict)
-    ]
-    valid = [c for c in counts if isinstance(c, int) and not isinstance(c, bool) and c >= 0]
-    return sum(valid) if valid else None
-
-
-def counts_in_stats(record: dict[str, Any]) -> bool:
-    """Whether the athlete's stats may count this activity: an Everyone-visible ride,
-    run or swim (Strava does not document which sport types each total takes, so sport
-    types unknown here count too). Counting more only lowers the bound, which is safe;
-    if Strava counted a sport this leaves out, the bound could overshoot the list by at
-    most the pages in flight.
-    """
-    if record.get("private") is True or record.get("visibility", "everyone") != "everyone":
-        return False
-    sport = record.get("sport_type") or record.get("type")
-    return SPORT_GROUPS.get(str(sport)) in _COUNTED_GROUPS
-
-
-class _StatsHint:
-    """Lower bound of a tail walk's length from the stats count and the pages seen.
-
-    The stats count C Everyone-visible rides, runs and swims in the whole list. The
-    records held already account for some of them; every page of this walk accounts for
-    more. Whatever C leaves unaccounted is still ahead, so the walk returns at least the
-    records seen so far plus that many.
-    """
-
-    def __init__(
-        self, store: ActivityStore, stats: Future[int | None] | None, held_counted: int
-    ) -> None:
-        self._store = store
-        self._stats = stats
-        self._held_counted = held_counted
-        self._seen = self._counted = 0
-        self._lock = threading.Lock()
-
-    def page_arrived(self, records: list[dict[str, Any]]) -> None:
-        counted = sum(map(counts_in_stats, records))
-        with self._lock:
-            self._seen += len(records)
-            self._counted += counted
-
-    def lower_bound(self) -> int | None:
-        total = self._store.total_hint
-        if total is None and self._stats is not None and self._stats.done():
-            total = self._stats.result()
-        if total is None:
-            return None
-        with self._lock:
-            return self._seen + max(total - self._held_counted - self._counted, 0)
-
-
 def budget_room(client: StravaClient) -> int | None:
     """Requests that may start now per the shared budget (or the last headers); None: unknown."""
     if client.budget is not None:
@@ -334,8 +279,14 @@ class _Walk:
         """
         self.phase = phase
         keep = self._keep_stranded if phase == "tail" else None
+        # The walk's own hint is the store's business here (held records, a known
+        # athlete): without one, page by page.
         pages = self.client.iter_pages(
-            before=before, per_page=MAX_PER_PAGE, expected=expected, on_stranded=keep
+            before=before,
+            per_page=MAX_PER_PAGE,
+            expected=expected,
+            on_stranded=keep,
+            look_ahead=False,
         )
         with closing(pages):
             for page in pages:
@@ -411,7 +362,14 @@ class _Walk:
         self._start_stats()
         with self.store.lock:
             counted = sum(map(counts_in_stats, self.store.records.values()))
-        return _StatsHint(self.store, self._stats, counted)
+        return StatsHint(self._stats_total, counted)
+
+    def _stats_total(self) -> int | None:
+        """The stats count, kept by the store or once the look-up answered."""
+        total = self.store.total_hint
+        if total is None and self._stats is not None and self._stats.done():
+            total = self._stats.result()
+        return total
 
     def _start_stats(self) -> None:
         """Ask for the stats in the background, once, when the budget has room for it.

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
 
 from strava_dash.errors import StravaAPIError
-from strava_dash.paging import END, FixedHint, Page, PagePlan
+from strava_dash.paging import END, MAX_SPECULATIVE, FixedHint, Page, PagePlan
 
 
 def records(n: int, start: int = 0) -> list[dict[str, Any]]:
@@ -121,3 +122,91 @@ def test_a_failed_page_is_handed_out_as_its_error_and_later_pages_are_stranded()
 def test_max_in_flight_must_be_positive() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         PagePlan(1, 200, FixedHint(1), max_in_flight=0)
+
+
+class GuessingHint(CountingHint):
+    """A true lower bound ``at_least`` (None: no idea) that also guesses the length: the
+    seen records plus ``guess``."""
+
+    def __init__(self, at_least: int | None, guess: int | None) -> None:
+        super().__init__(None)
+        self.at_least = at_least
+        self.guess = guess
+
+    def lower_bound(self) -> int | None:
+        return None if self.at_least is None else max(self.at_least, self.seen)
+
+    def estimate(self) -> int | None:
+        return None if self.guess is None else self.seen + self.guess
+
+
+def test_an_estimate_goes_at_most_two_pages_past_the_proven_end() -> None:
+    plan = PagePlan(1, 200, GuessingHint(400, 100_000), max_in_flight=8)
+    # Pages 1-2 are vouched, so page 3 is the end at the latest: 4 and 5 may be wasted.
+    assert plan.room() == 3 + MAX_SPECULATIVE
+    plan.launch(5)
+    plan.settle(1, records(200))
+    assert plan.room() == 0  # page 1 proves nothing the bound did not
+
+
+def test_an_estimate_stops_at_the_page_it_ends_with() -> None:
+    plan = PagePlan(1, 200, GuessingHint(400, 600), max_in_flight=8)
+    assert plan.room() == 4  # three pages of activities and the empty one
+
+
+def test_without_an_estimate_a_full_page_sends_two_more_along() -> None:
+    plan = PagePlan(1, 200, GuessingHint(None, None), max_in_flight=8)
+    assert plan.room() == 1  # nothing is known: an empty list costs one request
+    plan.launch(1)
+    plan.settle(1, records(150))
+    assert plan.room() == 1  # a short page: probably the end is near
+    plan.launch(1)
+    plan.settle(2, records(200))
+    assert plan.room() == 1 + MAX_SPECULATIVE
+
+
+def walk(plan: PagePlan, pages: list[int], seed: int) -> tuple[list[int], int]:
+    """Run ``plan`` over a list whose pages hold ``pages`` records, answering in a
+    shuffled order; returns the page numbers handed out and the furthest one asked for."""
+    rng = random.Random(seed)
+    handed: list[int] = []
+    in_flight: list[int] = []
+    furthest = 0
+    while True:
+        in_flight.extend(plan.launch(plan.room()))
+        furthest = max(furthest, plan.launched)
+        assert in_flight, "the walk stalled"
+        number = in_flight.pop(rng.randrange(len(in_flight)))
+        size = pages[number - 1] if number <= len(pages) else 0
+        plan.settle(number, records(size, start=number * 1_000))
+        while (step := plan.next_step()) is not None:
+            if step is END:
+                return handed, furthest
+            assert isinstance(step, Page)
+            handed.append(step.number)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_wrong_estimate_wastes_at_most_two_pages_and_changes_no_order(seed: int) -> None:
+    rng = random.Random(seed)
+    # Short pages in the middle, as when Strava hides Only-You activities after paging.
+    pages = [rng.choice((200, 200, 200, 170, 1)) for _ in range(rng.randrange(0, 30))]
+    total = sum(pages)
+    guess = rng.choice((None, 0, total // 2, total, 3 * total, 1_000_000))
+    hint = GuessingHint(rng.randrange(0, total + 1) if total else 0, guess)
+    plan = PagePlan(1, 200, hint, max_in_flight=rng.choice((1, 3, 8)))
+    handed, furthest = walk(plan, pages, seed)
+    assert handed == list(range(1, len(pages) + 1))
+    end = len(pages) + 1
+    assert furthest <= end + MAX_SPECULATIVE
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_without_an_estimate_nothing_goes_past_the_end(seed: int) -> None:
+    rng = random.Random(seed)
+    pages = [rng.choice((200, 200, 170, 1)) for _ in range(rng.randrange(0, 30))]
+    total = sum(pages)
+    hint = FixedHint(rng.randrange(0, total + 1) if total else 0)  # a true lower bound
+    handed, furthest = walk(PagePlan(1, 200, hint, max_in_flight=8), pages, seed)
+    assert handed == list(range(1, len(pages) + 1))
+    assert furthest <= len(pages) + 1

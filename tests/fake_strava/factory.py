@@ -416,3 +416,21 @@ def default_gear(
             item["frame_type"] = 3
         gear.append(item)
     return gear
+
+
+def mix_outside(activities: list[dict[str, Any]], share: float, seed: int = 0) -> None:
+    """Turn rides, runs and swims into walks, workouts and yoga until about ``share`` of
+    the activities are sports the athlete's stats do not count (the factory has 20 %)."""
+    outside = sum(1 for a in activities if a["sport_type"] in _OUTSIDE)
+    inside = len(activities) - outside
+    convert = max(share * len(activities) - outside, 0) / inside if inside else 0.0
+    rng = random.Random(f"outside-{seed}")
+    for activity in activities:
+        if activity["sport_type"] not in _OUTSIDE and rng.random() < convert:
+            sport = rng.choice(("Walk", "Workout", "Yoga"))
+            activity["sport_type"] = activity["type"] = sport
+            if sport != "Walk":
+                activity["distance"] = 0.0
+
+
+_OUTSIDE = frozenset({"Walk", "WeightTraining", "Workout", "Yoga"})
