@@ -341,7 +341,12 @@ def test_switching_pages_during_a_sync_neither_loses_nor_restarts_it(
         assert at.session_state["dash_session"].job is job  # the same sync, not a new one
     assert wait_for_sync(at).ok
     pages = [r.query.get("page") for r in fake_strava.requests if r.path.endswith("/activities")]
-    assert pages == [["1"], ["2"], ["3"], ["4"]]  # each page asked for once
+    asked = [int(page[0]) for page in pages if page]
+    # Each page asked for once (concurrent paging sends them in any order, and may ask for
+    # at most 2 pages past the empty one that ends the list).
+    assert len(asked) == len(set(asked))
+    assert {1, 2, 3, 4} <= set(asked)
+    assert len(asked) <= 4 + 2
     assert len(shown(at)) == 450
 
 

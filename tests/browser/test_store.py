@@ -93,6 +93,8 @@ def test_come_back_tomorrow_then_disconnect_and_delete(
     fake.clear_requests()
     context, page = new_browser_visit(browser, server)
     expect(page.get_by_text("2,000 activities from Strava")).to_be_visible(timeout=90_000)
-    assert list_requests(fake) == 11  # everything again: 10 pages and the empty one
+    # Everything again: 10 pages and the empty one, plus at most the 2 pages past the end
+    # that concurrent paging may ask for (2,000 is a whole number of pages).
+    assert 11 <= list_requests(fake) <= 13
     assert rows_of(database, athlete.id)["activities"] == 2_000
     context.close()
