@@ -15,19 +15,16 @@ puts it into BENCHMARKS.md. A benchmark: it reports, it does not gate CI.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shlex
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from benchmarks.common import Table, Target, write_section
-from tests.large_archive import activities_csv, sparse_activities_csv, write_export
+from tests.large_archive import activities_csv, probe, sparse_activities_csv, write_export
 from tests.test_archive import CURRENT
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,18 +52,6 @@ NOTES = (
 )
 
 
-def probe(paths: list[Path]) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.large_archive", *map(str, paths)],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
-
-
 def run(activities: int) -> tuple[Table, list[Target]]:
     table = Table(
         f"Archive uploads ({activities:,} activities each, read by a fresh server process)",
@@ -91,7 +76,7 @@ def run(activities: int) -> tuple[Table, list[Target]]:
             Path(tmp) / "stripped.zip", sparse_activities_csv(CURRENT, activities)
         )
         for group in (paths[:1], paths, [stripped]):
-            result = probe(group)
+            result = probe(*group)
             csv_bytes = sum(result["csv_bytes"])
             growth = result["peak_growth_bytes"]
             kind = ", rows of 3 cells" if group == [stripped] else ""

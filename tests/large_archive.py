@@ -16,8 +16,10 @@ import csv
 import gc
 import io
 import json
+import os
 import random
 import resource
+import subprocess
 import sys
 import threading
 import time
@@ -172,6 +174,25 @@ def measure(paths: Sequence[str]) -> dict[str, Any]:
         "tables_bytes": held - retained,
         "retained_bytes": retained,
     }
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def probe(*paths: Path, timeout: float = 300) -> dict[str, Any]:
+    """:func:`measure` in a fresh interpreter, set up as the server is (this module's
+    ``__main__``): a process's peak memory cannot be reset, only started anew."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.large_archive", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=timeout,
+    )
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
 
 
 if __name__ == "__main__":

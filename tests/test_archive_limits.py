@@ -3,23 +3,17 @@ answer within seconds, and memory bounded by the CSV's size (issue 11, defect 1)
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from strava_dash.archive import ArchiveLimits, open_archive
 from strava_dash.archive._notes import EXAMPLES
 from strava_dash.errors import DataError
-from tests.large_archive import activities_csv, sparse_activities_csv, write_export
+from tests.large_archive import activities_csv, probe, sparse_activities_csv, write_export
 from tests.test_archive import CURRENT, make_zip
 
-ROOT = Path(__file__).resolve().parent.parent
 MAX_GROWTH = 4  # × the CSV's size: the README's per-upload figure
 
 
@@ -65,24 +59,9 @@ def test_a_few_notes_are_all_shown() -> None:
     assert not any(n.startswith("…") for n in archive.notes)
 
 
-def _probe(*paths: Path) -> dict[str, Any]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.large_archive", *map(str, paths)],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        env=env,
-        timeout=300,
-    )
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
-
-
 def test_read_archive_grows_the_process_by_at_most_four_times_the_csv(tmp_path: Path) -> None:
     path = write_export(tmp_path / "export.zip", activities_csv(CURRENT, 60_000))
-    result = _probe(path)
+    result = probe(path)
     csv_size = result["csv_bytes"][0]
     assert result["rows"] == [60_000]
     growth = result["peak_growth_bytes"]
@@ -96,7 +75,7 @@ def test_rows_of_three_cells_also_grow_the_process_by_at_most_four_times_the_csv
     # to id, date and sport are the least CSV per activity, so the hardest case for the
     # bound (5.5× before the empty columns were shared).
     path = write_export(tmp_path / "export.zip", sparse_activities_csv(CURRENT, 150_000))
-    result = _probe(path)
+    result = probe(path)
     csv_size = result["csv_bytes"][0]
     assert csv_size < 150 * 150_000  # stripped rows, as meant
     assert result["rows"] == [150_000]

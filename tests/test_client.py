@@ -26,6 +26,25 @@ from strava_dash.transport import build_session
 from tests.fake_strava import FakeAthlete, FakeStrava, make_activities
 
 
+def walk_at_once(clients: list[StravaClient]) -> list[BaseException | int]:
+    """Each client walks 1,000 activities in its own thread, all at once: the activities
+    each got, or the rate limit that stopped it."""
+    results: list[BaseException | int] = []
+
+    def walk(client: StravaClient) -> None:
+        try:
+            results.append(sum(1 for _ in client.iter_activities(expected=1_000)))
+        except RateLimitError as error:
+            results.append(error)
+
+    threads = [threading.Thread(target=walk, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
 def client_for(server: FakeStrava, token: str, **kwargs: object) -> StravaClient:
     session = build_session(backoff=0.01)
     return StravaClient(token, api_url=server.api_url, session=session, **kwargs)  # type: ignore[arg-type]
@@ -415,19 +434,7 @@ def test_two_clients_of_one_app_share_its_budget(fake_strava: FakeStrava) -> Non
     fake_strava.set_rate_limits(read=(10, 1000))  # eight left, for both
     walkers[0].athlete()
     fake_strava.clear_requests()
-    results: list[BaseException | int] = []
-
-    def walk(client: StravaClient) -> None:
-        try:
-            results.append(sum(1 for _ in client.iter_activities(expected=1_000)))
-        except RateLimitError as error:
-            results.append(error)
-
-    threads = [threading.Thread(target=walk, args=(c,)) for c in walkers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = walk_at_once(walkers)
     assert len(fake_strava.requests) == 8  # all of them spent, and no 429 was ever needed
     assert all(r.status == 200 for r in fake_strava.requests)
     assert any(isinstance(r, RateLimitError) for r in results)  # 12 pages needed in all

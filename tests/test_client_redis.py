@@ -6,7 +6,6 @@ only its own requests in flight and together they overshoot; with Redis they sha
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 
 import redis
@@ -18,6 +17,7 @@ from strava_dash.errors import RateLimitError
 from strava_dash.transport import build_session
 from tests.fake_strava import FakeStrava, make_activities
 from tests.redis_server import away_from_a_quarter_hour
+from tests.test_client import walk_at_once
 
 
 def walk_both(server: FakeStrava, budgets: list[RateBudget]) -> list[BaseException | int]:
@@ -40,20 +40,7 @@ def walk_both(server: FakeStrava, budgets: list[RateBudget]) -> list[BaseExcepti
     for client in clients:
         client.athlete()  # ...and learned the new limit: eight left
     server.clear_requests()
-    results: list[BaseException | int] = []
-
-    def walk(client: StravaClient) -> None:
-        try:
-            results.append(sum(1 for _ in client.iter_activities(expected=1_000)))
-        except RateLimitError as error:
-            results.append(error)
-
-    threads = [threading.Thread(target=walk, args=(c,)) for c in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+    return walk_at_once(clients)
 
 
 def test_replicas_without_a_shared_budget_get_refused(fake_strava: FakeStrava) -> None:

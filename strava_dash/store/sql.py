@@ -231,15 +231,27 @@ class SqlStore:
             )
 
     def delete_activity(self, athlete_id: int, activity_id: int) -> bool:
-        with self._transaction("delete an activity") as connection:
-            deleted = 0
-            for table in (activities, streams):
-                deleted += connection.execute(
-                    table.delete().where(
-                        table.c.athlete_id == athlete_id, table.c.activity_id == activity_id
+        return self.delete_activities(athlete_id, [activity_id]) > 0
+
+    def delete_activities(self, athlete_id: int, activity_ids: Iterable[int]) -> int:
+        """Delete these activities of one athlete (and their streams), in one transaction;
+        the activities deleted."""
+        ids = list(activity_ids)
+        if not ids:
+            return 0
+        with self._transaction("delete activities") as connection:
+            connection.execute(
+                streams.delete().where(
+                    streams.c.athlete_id == athlete_id, streams.c.activity_id.in_(ids)
+                )
+            )
+            return int(
+                connection.execute(
+                    activities.delete().where(
+                        activities.c.athlete_id == athlete_id, activities.c.activity_id.in_(ids)
                     )
                 ).rowcount
-        return deleted > 0
+            )
 
     def note_change(self, athlete_id: int, activity_id: int | None, *, now: datetime) -> bool:
         """A webhook said an activity was created or changed: make the next head walk

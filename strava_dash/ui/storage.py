@@ -75,8 +75,7 @@ def restore(token: Token, store: ActivityStore) -> Restored:
 def _without_only_you(database: SqlStore, stored: StoredAthlete) -> StoredAthlete:
     """This grant leaves private activities out: forget the ones an earlier grant gave."""
     hidden = {i for i, r in stored.records.items() if _only_you(r)}
-    for activity_id in sorted(hidden):
-        database.delete_activity(stored.athlete_id, activity_id)
+    database.delete_activities(stored.athlete_id, hidden)
     kept = {i: r for i, r in stored.records.items() if i not in hidden}
     return replace(stored, records=kept)
 
