@@ -11,8 +11,8 @@ order. The rules, each a named step below:
   the last vouched one is the list's end at the latest, so it goes out alongside. Never
   at or past a page seen empty;
 * **estimate**: a hint that also estimates the length (:class:`Estimating`) may have
-  pages asked for up to the one its estimate ends with (before it has a guess, once a
-  page came back full), but no more than :data:`MAX_SPECULATIVE` beyond the page the
+  pages asked for up to the one its estimate ends with (before it has a guess, while the
+  last page held came back full), but no more than :data:`MAX_SPECULATIVE` beyond the page the
   lower bound and the pages seen prove to be the list's end at the latest;
 * **window**: pages that arrived ahead of their turn wait without holding a slot, but
   no further than two rounds ahead of the page to hand out next.
@@ -104,7 +104,7 @@ class PagePlan:
         self._known = first_page - 1  # the last page seen holding activities
         self._end: int | None = None  # the first page seen empty
         self._bulk = False
-        self._full = False  # a page came back with ``per_page`` activities
+        self._known_full = False  # page ``_known`` came back with ``per_page`` activities
         self._in_flight: set[int] = set()
         self._answers: dict[int, Records | BaseException] = {}
 
@@ -128,9 +128,10 @@ class PagePlan:
             return None
         total = self._hint.estimate()
         if total is None:
-            # No guess yet (the stats are on their way): a full page says the list
-            # likely goes on, and waiting for the guess would cost a round trip.
-            return self._known + MAX_SPECULATIVE if self._full else None
+            # No guess yet (the stats are on their way): a full last page says the list
+            # likely goes on, and waiting for the guess would cost a round trip; a short
+            # one says it likely ends (Strava does not promise it, so no proof either).
+            return self._known + MAX_SPECULATIVE if self._known_full else None
         return self._pages_for(total)
 
     def _limit(self) -> int:
@@ -173,8 +174,9 @@ class PagePlan:
         if not answer:
             self._end = number if self._end is None else min(self._end, number)
         else:
-            self._known = max(self._known, number)
-            self._full = self._full or len(answer) >= self.per_page
+            if number > self._known:
+                self._known = number
+                self._known_full = len(answer) >= self.per_page
             self._hint.page_arrived(answer)
 
     def next_step(self) -> Step:

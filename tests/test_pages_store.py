@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from strava_dash.budget import use_budget_factory
+from strava_dash.paging import MAX_SPECULATIVE
 from strava_dash.store import SqlStore
 from tests.apptest_support import (
     button,
@@ -52,7 +53,9 @@ def test_a_returning_athlete_sees_everything_for_one_request(
 ) -> None:
     first = visit(monkeypatch, fake_strava)
     assert wait_for_sync(first).ok
-    assert list_requests(fake_strava) == 4  # 200 + 200 + 50 + the empty page
+    # 200 + 200 + 50 + the empty page, and pages the look-ahead sent before the short
+    # page said the end is near (while the stats were on their way): at most two.
+    assert 4 <= list_requests(fake_strava) <= 4 + MAX_SPECULATIVE
     fake_strava.clear_requests()
 
     again = visit(monkeypatch, fake_strava)
@@ -148,7 +151,7 @@ def test_disconnect_and_delete_revokes_deletes_and_starts_over(
     fresh = visit(monkeypatch, fake_strava)
     assert len(fresh.session_state["dash_session"].store.records) == 0
     assert wait_for_sync(fresh).ok
-    assert list_requests(fake_strava) == 4  # everything again
+    assert 4 <= list_requests(fake_strava) <= 4 + MAX_SPECULATIVE  # everything again
 
 
 def test_two_athletes_never_see_each_others_stored_data(

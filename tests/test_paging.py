@@ -165,6 +165,31 @@ def test_without_an_estimate_a_full_page_sends_two_more_along() -> None:
     assert plan.room() == 1 + MAX_SPECULATIVE
 
 
+def test_without_an_estimate_a_short_page_after_full_ones_stops_the_speculation() -> None:
+    # 450 activities: two full pages, then 50. Before, the first full page kept the
+    # walk speculating, so pages 5 and 6 went out after the short page 3.
+    plan = PagePlan(1, 200, GuessingHint(None, None), max_in_flight=8)
+    plan.launch(plan.room())
+    plan.settle(1, records(200))
+    plan.launch(plan.room())
+    plan.settle(2, records(200))
+    plan.launch(plan.room())
+    assert plan.launched == 2 + 1 + MAX_SPECULATIVE
+    plan.settle(3, records(50))
+    assert plan.room() == 0  # page 4, the one after the short page, is already out
+    plan.settle(4, records(0))
+    plan.settle(5, records(0))
+    assert plan.room() == 0
+    # A page arriving late and out of order does not revive the speculation.
+    plan = PagePlan(1, 200, GuessingHint(None, None), max_in_flight=8)
+    plan.launch(plan.room())
+    plan.settle(1, records(200))
+    plan.launch(plan.room())  # pages 2-4
+    plan.settle(3, records(50))
+    plan.settle(2, records(200))
+    assert plan.room() == 0
+
+
 def walk(plan: PagePlan, pages: list[int], seed: int) -> tuple[list[int], int]:
     """Run ``plan`` over a list whose pages hold ``pages`` records, answering in a
     shuffled order; returns the page numbers handed out and the furthest one asked for."""
