@@ -91,7 +91,8 @@ def test_a_deleted_athlete_is_not_brought_back_by_a_late_page(store: SqlStore) -
     with pytest.raises(AthleteGone):
         store.save_page(1, [record(5)], Cursors())
     assert store.athlete_ids() == []
-    assert store.row_counts(1) == dict.fromkeys(("activities", "gear", "streams", "athletes"), 0)
+    tables = ("activities", "gear", "streams", "goals", "athletes")
+    assert store.row_counts(1) == dict.fromkeys(tables, 0)
 
 
 def test_deleting_an_athlete_leaves_no_row_and_keeps_the_others(store: SqlStore) -> None:
@@ -100,10 +101,62 @@ def test_deleting_an_athlete_leaves_no_row_and_keeps_the_others(store: SqlStore)
         store.save_page(athlete, [record(athlete * 10), record(athlete * 10 + 1)], Cursors())
         store.save_gear(athlete, {f"b{athlete}": "Bike"})
         store.save_stream(athlete, athlete * 10, {"time": {"data": [0, 1]}})
-    assert store.delete_athlete(1) == 2 + 1 + 1 + 1
-    assert store.row_counts(1) == {"activities": 0, "gear": 0, "streams": 0, "athletes": 0}
-    assert store.row_counts(2) == {"activities": 2, "gear": 1, "streams": 1, "athletes": 1}
+        store.save_goals(athlete, f'{{"version": 1, "goals": [], "who": {athlete}}}')
+    assert store.delete_athlete(1) == 2 + 1 + 1 + 1 + 1
+    assert store.row_counts(1) == {
+        "activities": 0,
+        "gear": 0,
+        "streams": 0,
+        "goals": 0,
+        "athletes": 0,
+    }
+    assert store.row_counts(2) == {
+        "activities": 2,
+        "gear": 1,
+        "streams": 1,
+        "goals": 1,
+        "athletes": 1,
+    }
     assert set(store.visit(2, scopes=SCOPES, now=NOW).records) == {20, 21}
+    assert store.goals(1) is None
+    assert store.goals(2) == '{"version": 1, "goals": [], "who": 2}'
+
+
+def test_goals_are_kept_replaced_and_never_saved_for_a_deleted_athlete(store: SqlStore) -> None:
+    store.visit(1, scopes=SCOPES, now=NOW)
+    assert store.goals(1) is None
+    store.save_goals(1, '{"goals": ["=first 🚴"]}')
+    store.save_goals(1, '{"goals": ["second"]}')
+    assert store.goals(1) == '{"goals": ["second"]}'
+    store.delete_athlete(1)
+    with pytest.raises(AthleteGone):
+        store.save_goals(1, '{"goals": ["late"]}')
+    assert store.row_counts(1)["goals"] == 0
+    with pytest.raises(AthleteGone):
+        store.save_goals(99, "{}")  # never stored at all
+
+
+def test_a_database_at_0003_upgrades_to_goals_with_its_data(store_url: str) -> None:
+    engine = engines.create(store_url)
+    migrate.upgrade(engine, "0003")
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO athletes (athlete_id, complete, last_visit, scopes) "
+                "VALUES (8, :complete, :visit, 'read')"
+            ),
+            {"complete": True, "visit": NOW},
+        )
+    engine.dispose()
+    store = SqlStore.open(store_url)
+    try:
+        assert migrate.current_revision(store.engine) == migrate.head_revision() == "0004"
+        assert store.visit(8, scopes=SCOPES, now=NOW).cursors.complete
+        store.save_goals(8, "{}")  # the table the upgrade added
+        assert store.goals(8) == "{}"
+        assert store.delete_athlete(8) == 2
+    finally:
+        store.dispose()
 
 
 def test_one_athlete_never_loads_another_athletes_rows(store: SqlStore) -> None:

@@ -16,7 +16,7 @@ SUBSCRIPTION_ID = 120_475
 ATHLETE = 1_001
 OTHER = 2_002
 NOW = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)
-PER_ATHLETE_TABLES = ("activities", "gear", "streams", "athletes")
+PER_ATHLETE_TABLES = ("activities", "gear", "streams", "goals", "athletes")
 
 
 def seed(
@@ -26,12 +26,14 @@ def seed(
     *,
     scopes: tuple[str, ...] = ("read", "activity:read_all"),
 ) -> list[dict[str, Any]]:
-    """An athlete with ``n`` activities, gear names and one stream: a row in every table."""
+    """An athlete with ``n`` activities, gear names, one stream and goals: a row in every
+    table."""
     records = make_activities(n, athlete_id=athlete_id, seed=athlete_id)
     store.visit(athlete_id, scopes=scopes, now=NOW)
     store.save_page(athlete_id, records, Cursors(complete=True, last_synced=NOW))
     store.save_gear(athlete_id, {"b1": "Bike"})
     store.save_stream(athlete_id, records[0]["id"], {"time": {"data": [0, 1]}})
+    store.save_goals(athlete_id, '{"version": 1, "goals": []}')
     return records
 
 

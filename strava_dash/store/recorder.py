@@ -78,3 +78,24 @@ class AthleteRecorder:
             self.store.save_stream(self.athlete_id, activity_id, data)
         except StoreError as error:
             log.warning("stream not stored: %s", error)
+
+    def goals(self) -> str | None:
+        """The stored goals document, None when there is none or it cannot be read."""
+        if self._off.is_set():
+            return None
+        try:
+            return self.store.goals(self.athlete_id)
+        except StoreError as error:
+            log.warning("stored goals unreadable: %s", error)
+            return None
+
+    def save_goals(self, document: str) -> bool:
+        """Keep the goals; False when they could not be stored (the session keeps them)."""
+        if self._off.is_set():
+            return False
+        try:
+            self.store.save_goals(self.athlete_id, document)
+        except StoreError as error:  # AthleteGone included: nothing to write to
+            log.warning("goals not stored: %s", error)
+            return False
+        return True

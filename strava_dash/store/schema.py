@@ -58,6 +58,15 @@ streams = sa.Table(
     sa.Column("data", sa.Text, nullable=False),
 )
 
+# The Insights goals file of an athlete (strava_dash.insights.goals.dumps): read and
+# written whole, never queried, so one text column.
+goals = sa.Table(
+    "goals",
+    metadata,
+    sa.Column("athlete_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("document", sa.Text, nullable=False),
+)
+
 app_meta = sa.Table(
     "app_meta",
     metadata,
@@ -66,4 +75,4 @@ app_meta = sa.Table(
 )
 
 #: Every table holding one athlete's data: what "delete my data" empties.
-PER_ATHLETE = (activities, gear, streams, athletes)
+PER_ATHLETE = (activities, gear, streams, goals, athletes)

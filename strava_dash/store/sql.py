@@ -22,7 +22,15 @@ from strava_dash.errors import AthleteGone, StoreError
 from strava_dash.islands import Island
 from strava_dash.store import engine as engines
 from strava_dash.store import migrate
-from strava_dash.store.schema import PER_ATHLETE, activities, app_meta, athletes, gear, streams
+from strava_dash.store.schema import (
+    PER_ATHLETE,
+    activities,
+    app_meta,
+    athletes,
+    gear,
+    goals,
+    streams,
+)
 from strava_dash.sync import Cursors, start_epoch
 
 log = logging.getLogger(__name__)
@@ -219,6 +227,31 @@ class SqlStore:
         row = {"athlete_id": athlete_id, "activity_id": activity_id, "data": _dumps(data)}
         with self._transaction("save a track") as connection:
             self._upsert(connection, streams, [row])
+
+    def goals(self, athlete_id: int) -> str | None:
+        """The athlete's goals document (the goals file's text), None when none is kept."""
+        with self._transaction("read your goals") as connection:
+            text = connection.execute(
+                sa.select(goals.c.document).where(goals.c.athlete_id == athlete_id)
+            ).scalar()
+        return None if text is None else str(text)
+
+    def save_goals(self, athlete_id: int, document: str) -> None:
+        """Keep the goals document of a stored athlete.
+
+        Raises:
+            AthleteGone: the athlete's data was deleted (a late save must not bring a
+                row back for someone who asked to be forgotten).
+        """
+        with self._transaction("save your goals") as connection:
+            exists = connection.execute(
+                sa.select(athletes.c.athlete_id)
+                .where(athletes.c.athlete_id == athlete_id)
+                .with_for_update()
+            ).scalar()
+            if exists is None:
+                raise AthleteGone(f"athlete {athlete_id} is not stored")
+            self._upsert(connection, goals, [{"athlete_id": athlete_id, "document": document}])
 
     # ------------------------------------------------------------ leaving, webhooks
 
