@@ -22,6 +22,7 @@ if __name__ == "__main__":
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
         st.Page("pages/activities.py", title="Activities", icon=":material/table_rows:"),
         st.Page("pages/charts.py", title="Charts", icon=":material/bar_chart:"),
+        st.Page("pages/insights.py", title="Insights", icon=":material/insights:"),
         st.Page("pages/map.py", title="Map", icon=":material/map:"),
         st.Page("pages/activity.py", title="Activity detail", icon=":material/directions_run:"),
     ]
