@@ -101,11 +101,18 @@ def _add_goal_form(units: Units, day: date) -> None:
         st.markdown("**Add a goal**")
         c1, c2, c3 = st.columns(3)
         measure: g.GoalMeasure = c1.selectbox(
-            "Measure", list(MEASURE_NAMES), format_func=MEASURE_NAMES.__getitem__
+            "Measure",
+            list(MEASURE_NAMES),
+            format_func=MEASURE_NAMES.__getitem__,
+            key="insights_goal_measure",
         )
-        sport = c2.selectbox("Sports", list(g.SPORT_CHOICES))
+        sport = c2.selectbox("Sports", list(g.SPORT_CHOICES), key="insights_goal_sport")
         period: g.Period = c3.selectbox(
-            "Period", list(PERIOD_NAMES), format_func=PERIOD_NAMES.__getitem__, index=2
+            "Period",
+            list(PERIOD_NAMES),
+            format_func=PERIOD_NAMES.__getitem__,
+            index=2,
+            key="insights_goal_period",
         )
         c4, c5, c6 = st.columns(3)
         target = c4.number_input(
@@ -113,11 +120,14 @@ def _add_goal_form(units: Units, day: date) -> None:
             min_value=0.0,
             value=None,
             step=1.0,
+            key="insights_goal_target",
         )
         dates = c5.date_input(
-            "Custom dates (only for Custom dates)", value=(day, day + timedelta(days=27))
+            "Custom dates (only for Custom dates)",
+            value=(day, day + timedelta(days=27)),
+            key="insights_goal_dates",
         )
-        label = c6.text_input("Name (optional)", max_chars=g.MAX_LABEL)
+        label = c6.text_input("Name (optional)", max_chars=g.MAX_LABEL, key="insights_goal_label")
         st.caption(
             f"Units: distance in {'km' if units == 'metric' else 'mi'}, elevation in "
             f"{'m' if units == 'metric' else 'ft'}, time in hours (the units switch)."
@@ -155,19 +165,25 @@ def _upload() -> None:
         help="A goals file downloaded here; its goals are added (a goal with the same id "
         "is replaced).",
     )
-    if upload is None or st.session_state.get(GOALS_UPLOAD_SEEN) == upload.file_id:
+    if upload is None:
         return
-    st.session_state[GOALS_UPLOAD_SEEN] = upload.file_id  # one file is applied once
+    seen = st.session_state.get(GOALS_UPLOAD_SEEN)
+    if isinstance(seen, tuple) and seen[0] == upload.file_id:
+        if seen[1]:  # the same refused file: keep saying why until another is chosen
+            st.error(seen[1], icon=":material/error:")
+        return
     try:
         incoming = g.loads(upload.getvalue())
     except g.GoalFileError as error:
-        st.session_state[GOALS_PROBLEM] = str(error)
+        st.session_state[GOALS_UPLOAD_SEEN] = (upload.file_id, str(error))
+        st.error(str(error), icon=":material/error:")
         return
+    st.session_state[GOALS_UPLOAD_SEEN] = (upload.file_id, None)  # applied once
     by_id = {goal.id: goal for goal in current_goals()}
     by_id.update({goal.id: goal for goal in incoming})
     _save(list(by_id.values()))
-    st.session_state[GOALS_PROBLEM] = None
     st.toast(f"{len(incoming)} goal{'s' if len(incoming) != 1 else ''} read from the file.")
+    st.rerun()  # the cards above are drawn from the goals as they are now
 
 
 def _goal_card(p: g.Progress, units: Units, position: int) -> None:
@@ -282,14 +298,23 @@ def _service_form(view: FilteredView, options: dict[str, str]) -> None:
     with st.form("insights_service_form", border=True):
         st.markdown("**Service interval**")
         c1, c2, c3 = st.columns(3)
-        gear_id = c1.selectbox("Gear", list(options), format_func=lambda k: options[k])
-        every = c2.number_input(f"Every ({unit})", min_value=1.0, value=3000.0, step=100.0)
-        since = c3.date_input("Last serviced (optional)", value=None)
+        gear_id = c1.selectbox(
+            "Gear", list(options), format_func=lambda k: options[k], key="insights_service_gear"
+        )
+        every = c2.number_input(
+            f"Every ({unit})",
+            min_value=1.0,
+            value=3000.0,
+            step=100.0,
+            key="insights_service_every",
+        )
+        since = c3.date_input("Last serviced (optional)", value=None, key="insights_service_since")
         if not st.form_submit_button("Set interval", icon=":material/build:"):
             return
     services = _services()
     services[gear_id] = Service(gear_id, float(every) * per, since)
     st.session_state[SERVICE] = (_athlete_key(), services)
+    st.rerun()  # the list above shows the new interval
 
 
 def gear_section(view: FilteredView) -> None:
@@ -314,10 +339,10 @@ def gear_section(view: FilteredView) -> None:
         )
         active = ~totals["retired"].to_numpy(dtype=bool)
         st.subheader("In use", divider="gray")
-        st.dataframe(shown[active], hide_index=True)
+        st.dataframe(shown[active], hide_index=True, key="insights_gear_active")
         if (~active).any():
             st.subheader("Retired", divider="gray")
-            st.dataframe(shown[~active], hide_index=True)
+            st.dataframe(shown[~active], hide_index=True, key="insights_gear_retired")
         st.caption("Totals of the activities the sidebar filters keep.")
         table = shown.assign(Retired=totals["retired"])
         numbers(table, key="insights_gear", kind="gear", view=view)
