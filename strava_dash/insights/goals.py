@@ -127,8 +127,14 @@ def describe(goal: Goal, units: Units) -> str:
     return f"{goal.label}: {text}" if goal.label else text
 
 
+#: The columns a goal reads: picking rows from these alone copies a handful of columns,
+#: not the whole table.
+_COLUMNS: Final = ("local_date", "sport_type", "distance", "moving_time", "total_elevation_gain")
+
+
 def matching(df: pd.DataFrame, sport: str) -> pd.DataFrame:
-    """The activities a goal's sport choice counts."""
+    """The activities a goal's sport choice counts (only the columns a goal reads)."""
+    df = df[[c for c in _COLUMNS if c in df.columns]]
     if sport == ALL_SPORTS or "sport_type" not in df.columns:
         return df
     sports = df["sport_type"].astype("string").fillna("Other")

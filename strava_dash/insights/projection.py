@@ -15,6 +15,16 @@ from strava_dash.charts.years import YearRace, year_race
 from strava_dash.units import Units
 
 RECENT_DAYS: Final = 28
+#: The columns the year's numbers read (both unit systems): rows are picked from these
+#: alone, not from the whole table.
+_COLUMNS: Final = (
+    "local_date",
+    "distance_km",
+    "distance_mi",
+    "elevation_gain_m",
+    "elevation_gain_ft",
+    "moving_time",
+)
 
 
 def same_day(year: int, today: date) -> date:
@@ -45,7 +55,7 @@ class YearAhead:
 
 def year_ahead(df: pd.DataFrame, *, measure: Measure, units: Units, today: date) -> YearAhead:
     """The numbers of the Year ahead section (activities after ``today`` are ignored)."""
-    rows = dated(df)
+    rows = dated(df[[c for c in _COLUMNS if c in df.columns]])
     days = local_days(rows)
     rows = rows[(days <= pd.Timestamp(today)).to_numpy(dtype=bool)]
     race = year_race(rows, measure=measure, units=units, today=today)
