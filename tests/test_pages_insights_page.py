@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from strava_dash.activities import SPORT_GROUPS
 from strava_dash.store import SqlStore
+from strava_dash.sync import ActivityStore
 from strava_dash.ui.state import AthleteSession
 from tests.apptest_support import (
     Downloads,
@@ -284,3 +285,30 @@ def test_odd_data_never_crashes_a_section() -> None:
         insights(at, section=section)
     gear = insights(at, section="gear")
     assert "=SUM(A1) 🚲" in set(gear.dataframe[0].value["Gear"])
+
+
+def test_an_archive_session_names_gear_by_its_name() -> None:
+    from tests.test_pages_archive import archive_bytes, upload
+
+    at = upload(new_app(), archive_bytes())
+    for section in SECTIONS:
+        insights(at, section=section)
+    gear = insights(at, section="gear")
+    active = gear.dataframe[0].value.set_index("Gear")
+    # Two 1.26 km rides on the bike, one run in the shoes (1255.8 m each).
+    assert active.loc["Canyon Endurace", "Activities"] == 2
+    assert active.loc["Canyon Endurace", "Distance (km)"] == pytest.approx(2.5, abs=0.06)
+    assert active.loc["Pegasus 40", "Activities"] == 1
+    fitness = insights(at, section="fitness")
+    caption = " ".join(str(c.value) for c in fitness.caption)
+    # The export's rows carry no power or heart rate here: every load is the estimate.
+    assert "from power for 0 activities, from heart rate for 0, estimated for 5" in caption
+
+
+def test_an_account_without_activities_is_friendly() -> None:
+    at = open_demo()
+    session = session_of(at)
+    session.store = ActivityStore(athlete_id=session.athlete_id, complete=True)
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert any("no activities yet" in str(i.value) for i in at.info)
