@@ -230,10 +230,16 @@ def test_goals_are_stored_and_deleted_with_the_athlete(
     monkeypatch: pytest.MonkeyPatch, fake_strava: FakeStrava, isolated_store: str
 ) -> None:
     athlete = fake_strava.add_athlete(activities=make_activities(60, athlete_id=0, seed=4))
+    used = sorted({str(a["gear_id"]) for a in athlete.activities if a.get("gear_id")})
+    athlete.gear[used[0]]["retired"] = True  # Strava's gear answer says so
     strava_env(monkeypatch, fake_strava)
     at = new_app()
     at = log_in(at, oauth_redirect(fake_strava, at))
     assert wait_for_sync(at).ok
+    gear = insights(at, section="gear")
+    tables = [d.value for d in gear.dataframe if "Gear" in d.value and "Retired" not in d.value]
+    assert len(tables) == 2, "the retired gear has its own table"
+    assert list(tables[1]["Gear"]) == [athlete.gear[used[0]]["name"]]
     at = insights(at, section="goals")
     _add_goal(at, measure="moving_time", sport="All sports", period="year", target=100)
     store = SqlStore.open(isolated_store)

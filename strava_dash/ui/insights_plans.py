@@ -322,7 +322,7 @@ def gear_section(view: FilteredView) -> None:
     units = view.units
     unit = "km" if units == "metric" else "mi"
     per = M_PER_KM if units == "metric" else M_PER_MI
-    retired = retired_from_profile(session.athlete)
+    retired = retired_from_profile(session.athlete) | frozenset(session.gear_retired)
     totals = gear_totals(view.filtered, names=session.gear_names, retired=retired, units=units)
     if totals.empty:
         st.info("None of these activities names a bike or shoes.")

@@ -84,6 +84,9 @@ class AthleteSession:
     tokens: TokenManager | None = None
     client: StravaClient | None = None
     gear_names: dict[str, str] = field(default_factory=dict)
+    #: Gear ids Strava's gear answer marked ``retired`` (this session's fetches only: the
+    #: store keeps names, so a returning athlete's retired gear is known from the profile).
+    gear_retired: set[str] = field(default_factory=set)
     #: Streams fetched on demand, by activity id (key_by_type shape); never fetched twice.
     streams: dict[int, dict[str, Any]] = field(default_factory=dict)
     #: Decoded route polylines for the map, by encoded string (maps.decode_polylines).

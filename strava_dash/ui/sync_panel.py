@@ -65,6 +65,8 @@ def _fetch_gear_names(session: AthleteSession, client: StravaClient, store: Acti
             # Names are a nicety: never let them cost the sync or the rate budget.
             return
         session.gear_names[gear_id] = str(gear.get("nickname") or gear.get("name") or gear_id)
+        if gear.get("retired") is True:  # Insights shows retired gear apart
+            session.gear_retired.add(gear_id)
 
 
 def start_sync(session: AthleteSession, *, retry_now: bool = False) -> None:
