@@ -272,6 +272,9 @@ def test_odd_data_never_crashes_a_section() -> None:
             "start_date_local": "2026-01-05T08:00:00Z",
             "moving_time": 3600,
             "gear_id": "=b1",
+            # Sensor glitches: defaults beyond what the inputs accept must be clamped.
+            "max_heartrate": 320.0,
+            "weighted_average_watts": 4000.0,
         },
         {"id": 2, "name": "", "start_date": None},
         {

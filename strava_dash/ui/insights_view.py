@@ -38,6 +38,9 @@ SEX: Final = "insights_sex"
 INTENSITY: Final = "insights_intensity_"
 YEAR_MEASURE: Final = "insights_year_measure"
 SECTION: Final = "insights_section"
+MAX_FTP: Final = 2000
+MIN_MAX_HR: Final = 100
+MAX_MAX_HR: Final = 240
 
 FORMULAS: Final = r"""
 **How the load is computed** (per activity, from the best data it has):
@@ -67,12 +70,16 @@ def load_settings(view: FilteredView) -> LoadSettings:
     """The athlete's numbers: widgets kept for the session, first filled from the data."""
     guessed = guess_defaults(view.frame, view.session.athlete)
     default = guessed.settings
+    # A sensor glitch (a 300 bpm spike, 5,000 W) must not put a default outside what the
+    # input accepts: Streamlit refuses such a widget and the page would fail.
+    ftp_default = min(int(default.ftp or 0), MAX_FTP)
+    max_hr_default = min(max(round(default.max_hr), MIN_MAX_HR), MAX_MAX_HR)
     left, middle, right, sex_column = st.columns(4)
     ftp = left.number_input(
         "FTP (W)",
         min_value=0,
-        max_value=2000,
-        value=int(default.ftp) if default.ftp else 0,
+        max_value=MAX_FTP,
+        value=ftp_default,
         step=5,
         key=FTP,
         persist_state="session",
@@ -81,9 +88,9 @@ def load_settings(view: FilteredView) -> LoadSettings:
     )
     max_hr = middle.number_input(
         "Max heart rate (bpm)",
-        min_value=100,
-        max_value=240,
-        value=round(default.max_hr),
+        min_value=MIN_MAX_HR,
+        max_value=MAX_MAX_HR,
+        value=max_hr_default,
         key=MAX_HR,
         persist_state="session",
         help=f"Default: {guessed.reasons['max_hr']}.",
