@@ -17,7 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from strava_dash.errors import AthleteGone, StoreError
 from strava_dash.islands import Island
 from strava_dash.settings import HostingSettings
-from strava_dash.store import SqlStore, migrate, service
+from strava_dash.store import AthleteRecorder, SqlStore, migrate, service
 from strava_dash.store import engine as engines
 from strava_dash.store.schema import metadata
 from strava_dash.store.service import Sweeper
@@ -134,6 +134,19 @@ def test_goals_are_kept_replaced_and_never_saved_for_a_deleted_athlete(store: Sq
     assert store.row_counts(1)["goals"] == 0
     with pytest.raises(AthleteGone):
         store.save_goals(99, "{}")  # never stored at all
+
+
+def test_the_recorder_keeps_goals_and_says_when_it_cannot(store: SqlStore) -> None:
+    store.visit(3, scopes=SCOPES, now=NOW)
+    recorder = AthleteRecorder(store, 3)
+    assert recorder.goals() is None
+    assert recorder.save_goals('{"goals": []}') is True
+    assert recorder.goals() == '{"goals": []}'
+    store.delete_athlete(3)
+    assert recorder.save_goals('{"goals": [1]}') is False  # gone: the session keeps them
+    assert store.row_counts(3)["goals"] == 0
+    recorder.detach()
+    assert recorder.goals() is None
 
 
 def test_a_database_at_0003_upgrades_to_goals_with_its_data(store_url: str) -> None:
