@@ -259,7 +259,7 @@ def test_goals_are_stored_and_deleted_with_the_athlete(
         store.dispose()
 
 
-def test_odd_data_never_crashes_a_section() -> None:
+def test_odd_data_never_crashes_a_section(downloads: Downloads) -> None:
     at = open_demo()
     session = session_of(at)
     odd = [
@@ -294,6 +294,13 @@ def test_odd_data_never_crashes_a_section() -> None:
         insights(at, section=section)
     gear = insights(at, section="gear")
     assert "=SUM(A1) 🚲" in set(gear.dataframe[0].value["Gear"])
+    # The CSV of each activity's load: a name a spreadsheet would run is defused.
+    insights(at, section="fitness")
+    loads = csv_of(downloads, "loads").set_index("Strava id")
+    assert loads.loc["1", "Activity"] == '\'=HYPERLINK("x") 🚴'
+    assert loads.loc["1", "From"] == "power"  # 4,000 W over the clamped 2,000 W FTP
+    assert loads.loc["3", "From"] == "estimate"
+    assert "2" not in loads.index  # no start, no day: no load
 
 
 def test_an_archive_session_names_gear_by_its_name() -> None:

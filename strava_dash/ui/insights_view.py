@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from strava_dash.charts.style import Measure, format_measure
+from strava_dash.export import download_name
 from strava_dash.insights import figures
 from strava_dash.insights.load import (
     DEFAULT_INTENSITY,
@@ -26,6 +27,7 @@ from strava_dash.insights.load import (
     method_counts,
 )
 from strava_dash.insights.projection import year_ahead
+from strava_dash.insights.tables import safe_csv
 from strava_dash.ui import insights_plans
 from strava_dash.ui.charts_view import show_figure
 from strava_dash.ui.insights_tables import numbers, today
@@ -182,6 +184,33 @@ def _fitness(view: FilteredView) -> None:
             }
         ).iloc[::-1]
         numbers(table, key="insights_fitness", kind="fitness", view=view)
+        filtered = view.filtered
+        st.download_button(
+            "Download the load of each activity (CSV)",
+            # Built on the click only: 10,000 rows of names cost nothing on a rerun.
+            data=lambda: safe_csv(per_activity(filtered, loads)),
+            file_name=download_name("loads", view.session.display_name, today(), "csv"),
+            mime="text/csv",
+            key="insights_loads_csv",
+            on_click="ignore",
+            icon=":material/download:",
+        )
+
+
+def per_activity(frame: pd.DataFrame, loads: pd.DataFrame) -> pd.DataFrame:
+    """Each activity's load and where it came from, newest first, for the CSV."""
+    names = frame.set_index("id")[["name", "sport_type"]]
+    out = loads.join(names, on="id")
+    return pd.DataFrame(
+        {
+            "Day": pd.to_datetime(out["local_date"]).dt.date,
+            "Activity": out["name"],
+            "Sport": out["sport_type"],
+            "From": out["method"],
+            "Load": out["load"].round(1),
+            "Strava id": out["id"],
+        }
+    ).sort_values(["Day", "Strava id"], ascending=False)
 
 
 # ------------------------------------------------------------------ the year ahead
