@@ -67,6 +67,7 @@ def run(n: int = 10_000, runs: int = 10) -> dict[str, list[float]]:
             Goal("count", 4, "week", sport="All runs", id=new_id()),
             Goal("moving_time", 30 * 3600, "month", id=new_id()),
         ],
+        {},
     )
     results: dict[str, list[float]] = {"activities (yardstick)": []}
     for section in SECTIONS:

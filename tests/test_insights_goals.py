@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from strava_dash.insights import goals as g
+from strava_dash.insights.gear import Service
 from strava_dash.insights.goals import Goal, GoalFileError, progress
 from tests.insights_support import frame, ride
 
@@ -129,3 +130,26 @@ def test_a_file_without_ids_gets_new_ones() -> None:
     (goal,) = g.loads(json.dumps(document))
     assert goal.id
     assert goal.sport == g.ALL_SPORTS
+
+
+def test_service_intervals_travel_in_the_same_file() -> None:
+    services = [Service("b1", 3_000_000.0, date(2025, 3, 1)), Service("Canyon 🚲", 500.0)]
+    goals = [Goal("count", 3, "week", id="c3")]
+    assert g.load_plans(g.dumps(goals, services)) == (goals, services)
+    assert g.load_plans(g.dumps(goals)) == (goals, [])  # a file without intervals
+
+
+@pytest.mark.parametrize(
+    ("intervals", "message"),
+    [
+        ('"x"', "not a list"),
+        ('[{"gear_id": "", "every_m": 1}]', "gear_id"),
+        ('[{"gear_id": "b1", "every_m": "far"}]', "number of metres"),
+        ('[{"gear_id": "b1", "every_m": 0}]', "positive"),
+        ('[{"gear_id": "b1", "every_m": 5, "since": "yesterday"}]', "not a date"),
+    ],
+)
+def test_bad_service_intervals_say_what_is_wrong(intervals: str, message: str) -> None:
+    content = f'{{"version": 1, "goals": [], "service_intervals": {intervals}}}'
+    with pytest.raises(GoalFileError, match=message):
+        g.load_plans(content)

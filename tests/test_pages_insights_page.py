@@ -242,15 +242,24 @@ def test_goals_are_stored_and_deleted_with_the_athlete(
     assert list(tables[1]["Gear"]) == [athlete.gear[used[0]]["name"]]
     at = insights(at, section="goals")
     _add_goal(at, measure="moving_time", sport="All sports", period="year", target=100)
+    at = insights(at, section="gear")
+    at.selectbox(key="insights_service_gear").set_value(used[1])
+    at.number_input(key="insights_service_every").set_value(800.0)
+    button(at, "Set interval").click().run()
     store = SqlStore.open(isolated_store)
     try:
         kept = json.loads(store.goals(athlete.id) or "{}")
         assert kept["goals"][0]["target"] == 100 * 3600.0
+        assert kept["service_intervals"] == [
+            {"gear_id": used[1], "every_m": 800_000.0, "since": None}
+        ]
 
         again = new_app()  # another visit: the goal comes back from the store
         again = log_in(again, oauth_redirect(fake_strava, again))
         again = insights(again, section="goals")
         assert len([m for m in again.metric if m.label == "Done"]) == 1
+        again = insights(again, section="gear")
+        assert "every 800 km" in " ".join(str(m.value) for m in again.markdown)
 
         again.button(key="disconnect_delete").click().run()
         assert store.goals(athlete.id) is None

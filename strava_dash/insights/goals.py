@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Final, Literal, get_args
@@ -21,6 +22,7 @@ import pandas as pd
 
 from strava_dash.errors import DataError
 from strava_dash.filters import SPORT_GROUPS, sport_group_members
+from strava_dash.insights.gear import Service
 from strava_dash.units import M_PER_FT, M_PER_KM, M_PER_MI, Units
 
 GoalMeasure = Literal["distance", "moving_time", "elevation", "count"]
@@ -34,6 +36,7 @@ FILE_VERSION: Final = 1
 MAX_GOALS: Final = 100
 MAX_FILE_BYTES: Final = 256 * 1024
 MAX_LABEL: Final = 80
+MAX_GEAR_ID: Final = 200  # an archive's gear id is its name
 
 
 class GoalFileError(DataError):
@@ -237,14 +240,24 @@ def to_dict(goal: Goal) -> dict[str, Any]:
     }
 
 
-def dumps(goals: list[Goal]) -> str:
-    """The goals file: ``{"version": 1, "goals": [...]}`` (targets in base units)."""
-    document = {
+def dumps(goals: list[Goal], services: Sequence[Service] = ()) -> str:
+    """The goals file: ``{"version": 1, "goals": [...]}`` (targets in base units), plus
+    the gear service intervals when there are any (``every_m`` in metres)."""
+    document: dict[str, Any] = {
         "app": "Dash for Strava",
         "version": FILE_VERSION,
         "units": "targets in metres (distance, elevation), seconds (time) or a count",
         "goals": [to_dict(g) for g in goals],
     }
+    if services:
+        document["service_intervals"] = [
+            {
+                "gear_id": s.gear_id,
+                "every_m": s.every_m,
+                "since": s.since.isoformat() if s.since else None,
+            }
+            for s in services
+        ]
     return json.dumps(document, ensure_ascii=False, indent=2)
 
 
@@ -253,6 +266,15 @@ def loads(data: bytes | str) -> list[Goal]:
 
     Raises:
         GoalFileError: not a goals file, or a goal that cannot be used (says which and why).
+    """
+    return load_plans(data)[0]
+
+
+def load_plans(data: bytes | str) -> tuple[list[Goal], list[Service]]:
+    """Goals and service intervals from a goals file (a file without intervals has none).
+
+    Raises:
+        GoalFileError: not a goals file, or an entry that cannot be used (says which, why).
     """
     if len(data) > MAX_FILE_BYTES:
         raise GoalFileError("This file is too large to be a goals file (256 kB at most).")
@@ -268,9 +290,30 @@ def loads(data: bytes | str) -> list[Goal]:
             f"version {FILE_VERSION}."
         )
     items = document["goals"]
-    if len(items) > MAX_GOALS:
-        raise GoalFileError(f"This file holds {len(items)} goals; {MAX_GOALS} at most.")
-    return [_goal(item, position + 1) for position, item in enumerate(items)]
+    services = document.get("service_intervals", [])
+    if not isinstance(services, list):
+        raise GoalFileError('This goals file\'s "service_intervals" is not a list.')
+    if len(items) > MAX_GOALS or len(services) > MAX_GOALS:
+        raise GoalFileError(f"This file holds more than {MAX_GOALS} goals or intervals.")
+    goals = [_goal(item, position + 1) for position, item in enumerate(items)]
+    return goals, [_service(item, position + 1) for position, item in enumerate(services)]
+
+
+def _service(item: Any, number: int) -> Service:
+    def bad(why: str) -> GoalFileError:
+        return GoalFileError(f"Service interval {number} in the file cannot be used: {why}.")
+
+    if not isinstance(item, dict):
+        raise bad("it is not an object")
+    gear_id = item.get("gear_id")
+    if not isinstance(gear_id, str) or not 0 < len(gear_id) <= MAX_GEAR_ID:
+        raise bad("gear_id must be the gear's id")
+    every = item.get("every_m")
+    if isinstance(every, bool) or not isinstance(every, int | float):
+        raise bad("every_m must be a number of metres")
+    if not math.isfinite(every) or not 0 < every <= 1e9:
+        raise bad("every_m must be a positive number of metres")
+    return Service(gear_id, float(every), _day(item.get("since"), bad))
 
 
 def _goal(item: Any, number: int) -> Goal:

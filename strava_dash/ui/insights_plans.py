@@ -3,6 +3,7 @@ stored Strava athlete, in the store) and gear service intervals (kept in the ses
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, timedelta
 from typing import Final
 
@@ -26,11 +27,11 @@ from strava_dash.ui.views import FilteredView
 from strava_dash.units import M_PER_KM, M_PER_MI, Units
 
 GOALS: Final = "insights_goals"
-"""(athlete key, list of Goal): whose goals they are, so another athlete never sees them."""
+"""(athlete key, goals, service intervals by gear id): whose they are, so another athlete
+never sees them."""
 GOALS_UPLOAD: Final = "insights_goals_upload"
 GOALS_UPLOAD_SEEN: Final = "insights_goals_upload_seen"
 GOALS_PROBLEM: Final = "insights_goals_problem"
-SERVICE: Final = "insights_service"
 MEASURE_NAMES: Final[dict[g.GoalMeasure, str]] = {
     "distance": "Distance",
     "moving_time": "Time",
@@ -55,30 +56,44 @@ def _athlete_key() -> str:
     return f"{session.source}:{session.athlete_id}"
 
 
-def current_goals() -> list[g.Goal]:
-    """This athlete's goals: from the session, else (first visit) from the store."""
+def _plans() -> tuple[list[g.Goal], dict[str, Service]]:
+    """This athlete's goals and service intervals: from the session, else (the first look
+    in this session) from the store."""
     key = _athlete_key()
     held = st.session_state.get(GOALS)
-    if isinstance(held, tuple) and held[0] == key:
-        return list(held[1])
-    loaded: list[g.Goal] = []
+    if isinstance(held, tuple) and len(held) == 3 and held[0] == key:
+        return list(held[1]), dict(held[2])
+    goals: list[g.Goal] = []
+    services: list[Service] = []
     session = state.current()
     if session is not None and session.recorder is not None:
         document = session.recorder.goals()
         if document:
-            try:
-                loaded = g.loads(document)
-            except g.GoalFileError:
-                loaded = []  # an unreadable stored document is replaced on the next save
-    st.session_state[GOALS] = (key, loaded)
-    return loaded
+            # An unreadable stored document is replaced on the next save.
+            with contextlib.suppress(g.GoalFileError):
+                goals, services = g.load_plans(document)
+    by_gear = {s.gear_id: s for s in services}
+    st.session_state[GOALS] = (key, goals, by_gear)
+    return goals, by_gear
 
 
-def _save(goals: list[g.Goal]) -> None:
-    st.session_state[GOALS] = (_athlete_key(), list(goals))
+def current_goals() -> list[g.Goal]:
+    return _plans()[0]
+
+
+def _services() -> dict[str, Service]:
+    return _plans()[1]
+
+
+def _save(goals: list[g.Goal] | None = None, services: dict[str, Service] | None = None) -> None:
+    """Keep goals and intervals in the session and, for a stored athlete, in the store."""
+    held_goals, held_services = _plans()
+    goals = held_goals if goals is None else list(goals)
+    services = held_services if services is None else dict(services)
+    st.session_state[GOALS] = (_athlete_key(), goals, services)
     session = state.current()
     recorder = session.recorder if session is not None else None
-    if recorder is not None and not recorder.save_goals(g.dumps(goals)):
+    if recorder is not None and not recorder.save_goals(g.dumps(goals, list(services.values()))):
         st.session_state[GOALS_PROBLEM] = (
             "Your goals could not be saved on this server; this session keeps them. "
             "Download them to keep a copy."
@@ -173,7 +188,7 @@ def _upload() -> None:
             st.error(seen[1], icon=":material/error:")
         return
     try:
-        incoming = g.loads(upload.getvalue())
+        incoming, intervals = g.load_plans(upload.getvalue())
     except g.GoalFileError as error:
         st.session_state[GOALS_UPLOAD_SEEN] = (upload.file_id, str(error))
         st.error(str(error), icon=":material/error:")
@@ -181,7 +196,7 @@ def _upload() -> None:
     st.session_state[GOALS_UPLOAD_SEEN] = (upload.file_id, None)  # applied once
     by_id = {goal.id: goal for goal in current_goals()}
     by_id.update({goal.id: goal for goal in incoming})
-    _save(list(by_id.values()))
+    _save(list(by_id.values()), _services() | {s.gear_id: s for s in intervals})
     st.toast(f"{len(incoming)} goal{'s' if len(incoming) != 1 else ''} read from the file.")
     st.rerun()  # the cards above are drawn from the goals as they are now
 
@@ -243,7 +258,7 @@ def goals_section(view: FilteredView) -> None:
     left, right = st.columns(2)
     with left:
         _upload()
-    document = g.dumps(goals)
+    document = g.dumps(goals, list(_services().values()))
     right.download_button(
         "Download goals (JSON)",
         data=lambda: document,
@@ -252,7 +267,7 @@ def goals_section(view: FilteredView) -> None:
         key="insights_goals_json",
         on_click="ignore",
         icon=":material/download:",
-        disabled=not goals,
+        disabled=not goals and not _services(),
     )
     if progresses:
         units = view.units
@@ -284,13 +299,6 @@ def goals_section(view: FilteredView) -> None:
 # ------------------------------------------------------------------ gear
 
 
-def _services() -> dict[str, Service]:
-    held = st.session_state.get(SERVICE)
-    if isinstance(held, tuple) and held[0] == _athlete_key():
-        return dict(held[1])
-    return {}
-
-
 def _service_form(view: FilteredView, options: dict[str, str]) -> None:
     units = view.units
     unit = "km" if units == "metric" else "mi"
@@ -313,7 +321,7 @@ def _service_form(view: FilteredView, options: dict[str, str]) -> None:
             return
     services = _services()
     services[gear_id] = Service(gear_id, float(every) * per, since)
-    st.session_state[SERVICE] = (_athlete_key(), services)
+    _save(services=services)
     st.rerun()  # the list above shows the new interval
 
 
@@ -375,6 +383,6 @@ def gear_section(view: FilteredView) -> None:
         )
     st.caption(
         "Service distances count every activity with the gear, whatever the filters: a "
-        "chain wears on every ride. Intervals are kept for this browser session."
+        "chain wears on every ride. Intervals are kept and downloaded with your goals."
     )
     _service_form(view, options)
