@@ -15,7 +15,6 @@ import pandas as pd
 
 from strava_dash.units import M_PER_KM, M_PER_MI, Units
 
-NO_GEAR: Final = "(no gear)"
 #: What the gear numbers read: selected before rows are picked, so that picking them
 #: copies five columns, not the whole table (about 50 ms at 10,000 activities).
 _COLUMNS: Final = ("gear_id", "distance", "moving_time", "local_date", "month_start")
