@@ -61,6 +61,9 @@ class ColumnSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter has no type hi
     def put_strings(self, col: int, rows: np.ndarray, values: list[str], fmt: Any) -> None:
         """Text as shared strings: always text, never a formula, number or link."""
         index = self.str_table._get_shared_string_index
+        if max(map(len, values), default=0) <= _SAFE_TEXT:  # the usual case: no cut
+            self._put(col, "s", rows, [str(index(value)) for value in values], fmt)
+            return
         kept_rows: list[int] = []
         texts: list[str] = []
         for row, value in zip(rows.tolist(), values, strict=True):
@@ -109,8 +112,16 @@ class ColumnSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter has no type hi
             kind = {"n": "", "b": ' t="b"', "s": ' t="s"'}[column.kind]
             head = f'<c r="{name}'
             tail = f'"{style}{kind}><v>'
-            for row, text in zip(column.rows.tolist(), column.texts, strict=True):
-                out[row - first] = f"{head}{row + 1}{tail}{text}</v></c>"
+            rows = column.rows.tolist()
+            made = [
+                f"{head}{row + 1}{tail}{text}</v></c>"
+                for row, text in zip(rows, column.texts, strict=True)
+            ]
+            if rows[-1] - rows[0] + 1 == len(rows):  # no gaps: one slice
+                out[rows[0] - first : rows[-1] - first + 1] = made
+            else:
+                for row, cell in zip(rows, made, strict=True):
+                    out[row - first] = cell
         # Cells written the usual way, in xlsxwriter's own words.
         for row, cells in self.table.items():
             cell = cells.get(col)
