@@ -154,9 +154,10 @@ def to_xlsx(
 ) -> bytes:
     """A workbook to keep: sheet "Activities", then optional "Summary" and "About".
 
-    Every value keeps its type: numbers as numbers, text always as text (never a
-    formula or a link), booleans as TRUE/FALSE, datetimes as Excel dates (UTC columns
-    converted to naive UTC; a column of midnights shown ``yyyy-mm-dd``), durations as
+    Every value keeps its type: numbers as numbers (floats to the last bit, in their
+    shortest round-trip form), text always as text (never a formula or a link),
+    booleans as TRUE/FALSE, datetimes as Excel dates (UTC columns converted to naive
+    UTC; a column of midnights shown ``yyyy-mm-dd``), durations as
     Excel durations shown ``[h]:mm:ss``, NA as an empty cell, lists/dicts as JSON text.
     The header row is bold and frozen, with an autofilter over the data. ``link_column``
     (if present) becomes real hyperlinks reading "View on Strava" (the first
