@@ -328,6 +328,7 @@ def test_a_search_finds_the_oldest_activity_and_it_stays_selected(
     assert box.value == oldest
     assert len(box.options) == 1
     assert "Col du Galibier" in box.options[0]
+    assert "1 matching activity." in texts(at.caption)
     assert at.subheader[0].value == literal("Col du Galibier, the first time")
     # Cleared search: every activity is offered again (the newest 200) and the old one,
     # still shown, stays selected; so it does after a visit to another page.

@@ -93,6 +93,10 @@ def _say_what_is_offered(found: picker.Choices, query: str) -> None:
             f"Showing the newest {found.shown:,} of {found.matched:,} {what}: "
             "type to narrow (name, sport or date)."
         )
+    elif query:
+        st.caption(
+            f"{found.matched:,} matching {'activity' if found.matched == 1 else 'activities'}."
+        )
 
 
 def _value(row: pd.Series[Any], column: str) -> Any:
