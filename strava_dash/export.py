@@ -2,7 +2,7 @@
 
 * :func:`to_csv` — UTF-8 with a BOM (so Excel shows emoji and accents), RFC 4180
   quoting and CRLF line ends; datetimes ISO-8601, durations ``H:MM:SS``.
-* :func:`to_xlsx` — a typed workbook written cell by cell through xlsxwriter (not
+* :func:`to_xlsx` — a typed workbook written column by column through xlsxwriter (not
   ``DataFrame.to_excel``: faster, and no text ever becomes a formula or a link).
 * :func:`to_json` — the API records, lossless.
 * :func:`monthly_summary` — month × sport totals for the workbook's Summary sheet.
@@ -15,10 +15,8 @@ import json
 import math
 import re
 import unicodedata
-from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
-from itertools import repeat
 from typing import Any, Final, Literal
 
 import numpy as np
@@ -28,6 +26,7 @@ import xlsxwriter
 from strava_dash.activities import DATE_COLUMNS
 from strava_dash.errors import DataError
 from strava_dash.units import S_PER_H, Units, column_for
+from strava_dash.xlsx_sheet import ColumnSheet
 
 LINK_TEXT: Final = "View on Strava"
 DATETIME_FORMAT: Final = "yyyy-mm-dd hh:mm:ss"
@@ -155,9 +154,10 @@ def to_xlsx(
 ) -> bytes:
     """A workbook to keep: sheet "Activities", then optional "Summary" and "About".
 
-    Every value keeps its type: numbers as numbers, text always as text (never a
-    formula or a link), booleans as TRUE/FALSE, datetimes as Excel dates (UTC columns
-    converted to naive UTC; a column of midnights shown ``yyyy-mm-dd``), durations as
+    Every value keeps its type: numbers as numbers (floats to the last bit, in their
+    shortest round-trip form), text always as text (never a formula or a link),
+    booleans as TRUE/FALSE, datetimes as Excel dates (UTC columns converted to naive
+    UTC; a column of midnights shown ``yyyy-mm-dd``), durations as
     Excel durations shown ``[h]:mm:ss``, NA as an empty cell, lists/dicts as JSON text.
     The header row is bold and frozen, with an autofilter over the data. ``link_column``
     (if present) becomes real hyperlinks reading "View on Strava" (the first
@@ -177,17 +177,22 @@ def to_xlsx(
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, _XLSX_OPTIONS)
     formats = _Formats(workbook)
-    _write_table(workbook.add_worksheet("Activities"), df, formats, link_column)
+    _write_table(_sheet(workbook, "Activities"), df, formats, link_column)
     if summary is not None:
-        _write_table(workbook.add_worksheet("Summary"), summary, formats, None)
+        _write_table(_sheet(workbook, "Summary"), summary, formats, None)
     if about is not None:
         about_frame = pd.DataFrame(
             {"Key": list(about.keys()), "Value": [str(v) for v in about.values()]},
             dtype="string",
         )
-        _write_table(workbook.add_worksheet("About"), about_frame, formats, None, autofilter=False)
+        _write_table(_sheet(workbook, "About"), about_frame, formats, None, autofilter=False)
     workbook.close()
     return buffer.getvalue()
+
+
+def _sheet(workbook: Any, name: str) -> ColumnSheet:
+    sheet: ColumnSheet = workbook.add_worksheet(name, worksheet_class=ColumnSheet)
+    return sheet
 
 
 class _Formats:
@@ -201,7 +206,7 @@ class _Formats:
 
 
 def _write_table(
-    ws: Any,
+    ws: ColumnSheet,
     df: pd.DataFrame,
     formats: _Formats,
     link_column: str | None,
@@ -224,12 +229,14 @@ def _write_table(
             ws.autofilter(0, 0, len(df), len(df.columns) - 1)
 
 
-def _rows(mask: np.ndarray[Any, np.dtype[np.bool_]]) -> list[int]:
+def _rows(mask: np.ndarray[Any, np.dtype[np.bool_]]) -> np.ndarray[Any, np.dtype[np.intp]]:
     """Sheet rows (1-based under the header) of the True positions of ``mask``."""
-    return (np.flatnonzero(mask) + 1).tolist()
+    return np.flatnonzero(mask) + 1
 
 
-def _write_column(ws: Any, c: int, col: pd.Series, formats: _Formats, *, is_date: bool) -> int:
+def _write_column(
+    ws: ColumnSheet, c: int, col: pd.Series, formats: _Formats, *, is_date: bool
+) -> int:
     """Write one column below the header; return a width guess from a sample."""
     dtype = col.dtype
     if isinstance(dtype, pd.DatetimeTZDtype) or dtype.kind == "M":
@@ -238,38 +245,34 @@ def _write_column(ws: Any, c: int, col: pd.Series, formats: _Formats, *, is_date
         values = col.to_numpy(dtype="timedelta64[ns]")
         valid = ~np.isnat(values)
         days = values.view(np.int64)[valid] / _NS_PER_DAY
-        _write_many(ws.write_number, c, _rows(valid), days.tolist(), formats.duration)
+        ws.put_numbers(c, _rows(valid), days, formats.duration)
         return 10
     if pd.api.types.is_bool_dtype(dtype):
         valid = col.notna().to_numpy()
-        flags = col[valid].astype(bool).tolist()
-        _write_many(ws.write_boolean, c, _rows(valid), flags, None)
+        flags = col[valid].to_numpy(dtype=bool)
+        ws.put_booleans(c, _rows(valid), flags, None)
         return 7
     if pd.api.types.is_numeric_dtype(dtype):
         numbers = col.to_numpy(dtype=np.float64, na_value=np.nan)
         # Excel has no NaN or infinity: those cells stay empty like NA.
         valid = np.isfinite(numbers)
         if dtype.kind in "iu":
-            _write_many(ws.write_number, c, _rows(valid), col[valid].tolist(), formats.integer)
+            # Integers as their exact digits (a float64 would round ids past 2**53).
+            exact = col[valid].to_numpy(dtype=np.uint64 if dtype.kind == "u" else np.int64)
+            ws.put_numbers(c, _rows(valid), exact, formats.integer)
         else:
-            _write_many(ws.write_number, c, _rows(valid), numbers[valid].tolist(), None)
+            ws.put_numbers(c, _rows(valid), numbers[valid], None)
         return _sample_width(col[valid])
     if isinstance(dtype, pd.StringDtype):
         valid = col.notna().to_numpy()
-        _write_many(ws.write_string, c, _rows(valid), col[valid].tolist(), None)
+        ws.put_strings(c, _rows(valid), col[valid].tolist(), None)
         return _sample_width(col[valid])
     return _write_objects(ws, c, col)
 
 
-def _write_many(
-    write: Callable[..., int], c: int, rows: list[int], values: list[Any], fmt: Any
-) -> None:
-    # xlsxwriter stores cells one by one; map() drives the calls from C, which keeps
-    # the interpreter's per-cell loop overhead out of the slow path.
-    deque(map(write, rows, repeat(c), values, repeat(fmt)), maxlen=0)
-
-
-def _write_datetimes(ws: Any, c: int, col: pd.Series, formats: _Formats, *, is_date: bool) -> int:
+def _write_datetimes(
+    ws: ColumnSheet, c: int, col: pd.Series, formats: _Formats, *, is_date: bool
+) -> int:
     naive = (
         col.dt.tz_convert("UTC").dt.tz_localize(None)
         if isinstance(col.dtype, pd.DatetimeTZDtype)
@@ -282,28 +285,30 @@ def _write_datetimes(ws: Any, c: int, col: pd.Series, formats: _Formats, *, is_d
     midnight = bool((ns[valid] % _NS_PER_DAY == 0).all())
     fmt = formats.date if is_date or midnight else formats.datetime
     serials = (ns[serial_ok] - _EXCEL_EPOCH.view(np.int64)) / _NS_PER_DAY
-    _write_many(ws.write_number, c, _rows(serial_ok), serials.tolist(), fmt)
+    ws.put_numbers(c, _rows(serial_ok), serials, fmt)
     early = valid & ~serial_ok
-    if early.any():
-        text = np.datetime_as_string(values[early], unit="s")
-        _write_many(ws.write_string, c, _rows(early), text.tolist(), None)
+    for row, text in zip(
+        _rows(early).tolist(), np.datetime_as_string(values[early], unit="s").tolist(), strict=True
+    ):
+        ws.write_string(row, c, text)
     return 11 if fmt is formats.date else 19
 
 
-def _write_links(ws: Any, c: int, col: pd.Series) -> int:
+def _write_links(ws: ColumnSheet, c: int, col: pd.Series) -> int:
     valid = col.notna().to_numpy()
-    rows, urls = _rows(valid), [str(u) for u in col[valid].tolist()]
+    rows, urls = _rows(valid).tolist(), [str(u) for u in col[valid].tolist()]
     for row, url in zip(rows[:MAX_LINKS], urls[:MAX_LINKS], strict=True):
         # Excel refuses longer URLs (xlsxwriter would skip the cell with a warning).
         if len(url.encode("utf-16-le")) > 2 * _MAX_URL:
             ws.write_string(row, c, url)
         else:
             ws.write_url(row, c, url, None, LINK_TEXT)
-    _write_many(ws.write_string, c, rows[MAX_LINKS:], urls[MAX_LINKS:], None)
+    for row, url in zip(rows[MAX_LINKS:], urls[MAX_LINKS:], strict=True):
+        ws.write_string(row, c, url)
     return len(LINK_TEXT) + 1
 
 
-def _write_objects(ws: Any, c: int, col: pd.Series) -> int:
+def _write_objects(ws: ColumnSheet, c: int, col: pd.Series) -> int:
     """Mixed or unknown values: each cell by its own type (only unknown fields get here)."""
     width = 0
     for row, value in enumerate(col.tolist(), start=1):

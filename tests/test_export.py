@@ -552,3 +552,12 @@ def test_xlsx_gives_back_every_cell_of_the_table() -> None:
         cells[name] = [None if v is None else pd.Timestamp(v, tz="UTC") for v in cells[name]]
     back = typed_like(cells, frame)
     assert_frame_equal(back, in_utc(frame), check_exact=True)
+
+
+def test_xlsx_floats_that_need_17_digits_read_back_exactly() -> None:
+    frame = corruptible_frame().head(3)
+    frame["distance"] = pd.array([0.1 + 0.2, 2 / 3 * 1e5, 5e-324], dtype="Float64")
+    frame["id"] = pd.array([2**53 + 1, 2**62, -1], dtype="Int64")
+    ws = load(to_xlsx(frame, link_column=None))["Activities"]
+    assert [c.value for c in column_cells(ws, "distance")] == [0.1 + 0.2, 2 / 3 * 1e5, 5e-324]
+    assert [c.value for c in column_cells(ws, "id")] == [2**53 + 1, 2**62, -1]

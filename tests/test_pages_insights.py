@@ -11,6 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from strava_dash.errors import RateLimitError, TransportError
+from strava_dash.picker import LIMIT, newest_first
+from strava_dash.sync import ActivityStore
 from strava_dash.ui.detail_view import NO_STREAMS
 from strava_dash.ui.state import AthleteSession
 from strava_dash.ui.text import literal
@@ -277,3 +279,114 @@ def test_the_activity_title_is_one_line_of_text() -> None:
     assert ":material/" not in heading
     assert ":smile:" not in heading
     assert "www." not in heading
+
+
+# ------------------------------------------------ the picker at 20,000 activities
+
+
+def with_activities(at: AppTest, n: int) -> AthleteSession:
+    """The demo session's athlete with ``n`` made-up activities (one a day, newest first)."""
+    demo = session_of(at)
+    store = ActivityStore(athlete_id=demo.store.athlete_id, complete=True)
+    store.merge(make_activities(n, athlete_id=0, seed=9))
+    session = AthleteSession("demo", demo.athlete, store, gear_names=demo.gear_names)
+    at.session_state["dash_session"] = session
+    return session
+
+
+@pytest.fixture(scope="module")
+def big() -> tuple[AppTest, AthleteSession]:
+    at = open_demo()
+    session = with_activities(at, 20_000)
+    at.switch_page("pages/activity.py").run()
+    assert not at.exception, at.exception
+    return at, session
+
+
+def test_the_picker_offers_a_bounded_number_of_activities(
+    big: tuple[AppTest, AthleteSession],
+) -> None:
+    at, session = big
+    box = at.selectbox(key="detail_activity")
+    assert len(box.options) == LIMIT
+    newest = newest_first(session.frame())
+    assert box.value == int(newest["id"].iloc[0])
+    assert any("200 of 20,000 activities" in c for c in texts(at.caption)), texts(at.caption)
+
+
+def test_a_search_finds_the_oldest_activity_and_it_stays_selected(
+    big: tuple[AppTest, AthleteSession],
+) -> None:
+    at, session = big
+    oldest = int(newest_first(session.frame())["id"].iloc[-1])
+    with session.store.lock:
+        record = dict(session.store.records[oldest], name="Col du Galibier, the first time")
+    session.store.merge([record])
+    at.text_input(key="detail_search").input("galibier FIRST").run()
+    assert not at.exception, at.exception
+    box = at.selectbox(key="detail_activity")
+    assert box.value == oldest
+    assert len(box.options) == 1
+    assert "Col du Galibier" in box.options[0]
+    assert "1 matching activity." in texts(at.caption)
+    assert at.subheader[0].value == literal("Col du Galibier, the first time")
+    # Cleared search: every activity is offered again (the newest 200) and the old one,
+    # still shown, stays selected; so it does after a visit to another page.
+    at.text_input(key="detail_search").input("").run()
+    box = at.selectbox(key="detail_activity")
+    assert (box.value, len(box.options)) == (oldest, LIMIT + 1)
+    at.switch_page("pages/charts.py").run()
+    at.switch_page("pages/activity.py").run()
+    assert at.selectbox(key="detail_activity").value == oldest
+
+
+def test_a_picked_activity_survives_reruns_and_a_search_it_matches(
+    big: tuple[AppTest, AthleteSession],
+) -> None:
+    at, _ = big
+    at.text_input(key="detail_search").input("").run()
+    box = at.selectbox(key="detail_activity")
+    chosen = box.options[5]
+    box.select(chosen).run()
+    value = at.selectbox(key="detail_activity").value
+    assert at.selectbox(key="detail_activity").format_func(value) == chosen
+    at.run()
+    assert at.selectbox(key="detail_activity").value == value
+    day = chosen.split(" · ")[0]
+    at.text_input(key="detail_search").input(day).run()
+    assert at.selectbox(key="detail_activity").value == value
+    # A search it does not match moves to the newest match instead.
+    at.text_input(key="detail_search").input("no activity has this name").run()
+    assert any("No activity matches" in c for c in texts(at.caption))
+    assert at.selectbox(key="detail_activity").value == value  # nothing else to show
+
+
+def test_a_table_selection_beyond_the_newest_200_comes_up(
+    big: tuple[AppTest, AthleteSession],
+) -> None:
+    at, session = big
+    at.text_input(key="detail_search").input("").run()
+    old = int(newest_first(session.frame())["id"].iloc[5_000])
+    at.session_state["selected_ids"] = [old]
+    at.run()
+    box = at.selectbox(key="detail_activity")
+    assert box.value == old
+    assert len(box.options) == LIMIT + 1
+
+
+def test_a_table_selection_stays_shown_while_a_search_does_not_match_it(
+    big: tuple[AppTest, AthleteSession],
+) -> None:
+    at, session = big
+    at.text_input(key="detail_search").input("Walk").run()
+    rides = newest_first(session.frame())
+    ride = int(rides.loc[rides["sport_type"] == "Ride", "id"].iloc[300])
+    at.session_state["selected_ids"] = [ride]
+    at.run()
+    assert at.selectbox(key="detail_activity").value == ride
+    at.segmented_control(key="detail_x").set_value("time").run()  # any other rerun
+    assert at.selectbox(key="detail_activity").value == ride
+    at.text_input(key="detail_search").input("Walk 2025").run()  # a new search moves
+    box = at.selectbox(key="detail_activity")
+    assert box.value != ride
+    assert "Walk" in box.format_func(box.value)

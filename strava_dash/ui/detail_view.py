@@ -12,7 +12,7 @@ from typing import Any, Final
 import pandas as pd
 import streamlit as st
 
-from strava_dash import charts, maps
+from strava_dash import charts, maps, picker
 from strava_dash.charts import StreamAxis
 from strava_dash.clock import utc_now
 from strava_dash.errors import DataError, RateLimitError, StravaAPIError
@@ -27,42 +27,76 @@ from strava_dash.units import Units, column_for, label_for
 PICKED: Final = state.DETAIL_ACTIVITY
 #: The table selection last acted on: a new selection jumps the picker to it, once.
 SEEN_SELECTION: Final = state.DETAIL_SEEN_SELECTION
+SEARCH: Final = state.DETAIL_SEARCH
+SEARCH_SEEN: Final = state.DETAIL_SEARCH_SEEN
 STREAMS_LIMIT: Final = state.STREAMS_LIMIT
 NO_STREAMS: Final = "This activity has no recorded streams (manual or indoor without sensors)."
 AXES: Final[dict[StreamAxis, str]] = {"distance": "Distance", "time": "Time"}
-UNNAMED: Final = "(unnamed)"
+UNNAMED: Final = picker.UNNAMED
 ZOOM_OUT: Final = 0.7
 
 
 def pick_activity(view: FilteredView) -> int:
-    """Selectbox over the filtered activities, newest first; the table's selection leads."""
-    frame = view.filtered.sort_values(
-        ["start_date", "id"], ascending=False, na_position="last", kind="stable"
-    )
-    ids: list[int] = [int(i) for i in frame["id"].tolist()]
-    days = frame["local_date"].dt.strftime("%Y-%m-%d").astype(object).fillna("no date")
-    names = frame["name"].astype(object).fillna(UNNAMED)
-    sports = frame["sport_type"].astype(object).fillna("Other")
-    labels = dict(zip(ids, days + " · " + names + " · " + sports, strict=True))
-    available = set(ids)
+    """A search box and a selectbox of the newest matching activities (at most
+    :data:`picker.LIMIT`, so a rerun ships a few KB, not every activity's label).
+
+    The table's selection leads: a new selection jumps the picker to it, once. The
+    activity shown stays offered and selected across reruns while it is in the filtered
+    activities; typing a search it does not match moves the picker to the newest match.
+    """
+    frame = view.filtered
+    available = set(frame["id"].tolist())
     selected = [i for i in st.session_state.get(state.SELECTED_IDS) or [] if i in available]
     first_selected = selected[0] if selected else None
-    current = st.session_state.get(PICKED)
-    if first_selected is not None and first_selected != st.session_state.get(SEEN_SELECTION):
+    current: int | None = st.session_state.get(PICKED)
+    jumped = first_selected is not None and first_selected != st.session_state.get(SEEN_SELECTION)
+    if jumped or current not in available:
         current = first_selected
-    elif current not in available:
-        current = first_selected if first_selected is not None else ids[0]
     st.session_state[SEEN_SELECTION] = first_selected
+    query = st.text_input(
+        "Find an activity",
+        key=SEARCH,
+        placeholder="Name, sport or date, e.g. gravel 2023-05",
+        persist_state="session",
+    ).strip()
+    searched = query != st.session_state.get(SEARCH_SEEN, "")
+    st.session_state[SEARCH_SEEN] = query
+    found = picker.search(frame, query)
+    if current is None or (searched and not jumped and not found.matches(current)):
+        # A new search the activity shown does not match moves to the newest match; with
+        # no match it stays (or, if nothing was shown yet, the newest activity comes up).
+        newest = found.first_match
+        if newest is None and current is None:
+            newest = int(found.ids[0])
+        current = current if newest is None else newest
+    assert current is not None  # the frame is not empty (the page checks no_matches)
+    offered = found.offer([current])
+    _say_what_is_offered(offered, query)
     st.session_state[PICKED] = current
     picked: int = st.selectbox(
         "Activity",
-        ids,
-        format_func=labels.__getitem__,
+        offered.ids,
+        format_func=offered.labels.__getitem__,
         key=PICKED,
         persist_state="session",
         help="Newest first; rows selected in the Activities table come up here.",
     )
     return picked
+
+
+def _say_what_is_offered(found: picker.Choices, query: str) -> None:
+    if query and not found.matched:
+        st.caption(f"No activity matches {literal(query)}.")
+    elif found.matched > found.shown:
+        what = "matching activities" if query else "activities"
+        st.caption(
+            f"Showing the newest {found.shown:,} of {found.matched:,} {what}: "
+            "type to narrow (name, sport or date)."
+        )
+    elif query:
+        st.caption(
+            f"{found.matched:,} matching {'activity' if found.matched == 1 else 'activities'}."
+        )
 
 
 def _value(row: pd.Series[Any], column: str) -> Any:

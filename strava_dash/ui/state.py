@@ -52,6 +52,10 @@ SPORT_GROUP_PICK = "sport_group_pick"
 #: Activity detail: the activity shown, and the table selection it last jumped to.
 DETAIL_ACTIVITY = "detail_activity"
 DETAIL_SEEN_SELECTION = "detail_seen_selection"
+#: Activity detail: the picker's search text (name, date or sport).
+DETAIL_SEARCH = "detail_search"
+#: The search text the picker last acted on: only a new search moves the picker.
+DETAIL_SEARCH_SEEN = "detail_search_seen"
 #: The last RateLimitError of a streams request: no new request before its ``retry_at``
 #: (set by the detail page and by the tracks download alike).
 STREAMS_LIMIT = "streams_rate_limit"
