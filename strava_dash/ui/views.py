@@ -13,7 +13,7 @@ import streamlit as st
 
 from strava_dash.filters import FilterSpec, apply_filters
 from strava_dash.selection import ChartName, Selection, chip_text
-from strava_dash.ui import state
+from strava_dash.ui import bookmark, state
 from strava_dash.ui.config import load_settings
 from strava_dash.ui.filters import sidebar_filters, units_switch
 from strava_dash.ui.login import disconnect_and_delete, log_out
@@ -125,10 +125,16 @@ def local_time_note(session: AthleteSession) -> str | None:
     return None
 
 
-def require_session() -> AthleteSession:
-    """The current athlete, or a friendly pointer to Home (and the page stops)."""
+def require_session(page: str | None = None) -> AthleteSession:
+    """The current athlete, or a friendly pointer to Home (and the page stops).
+
+    ``page`` (this page's path) keeps a bookmarked view's parameters for after the demo
+    or login started from Home (:mod:`strava_dash.ui.bookmark`).
+    """
     session = account_sidebar()
     if session is None:
+        if page is not None:
+            bookmark.remember(page)
         st.info("Connect with Strava or open the demo on the Home page to see activities.")
         st.page_link(HOME_PAGE, label="Go to Home", icon="🏠")
         st.stop()
@@ -180,6 +186,7 @@ def data_sidebar(session: AthleteSession) -> FilteredView:
     spec = sidebar_filters(frame, units=units, gear_names=session.gear_names, today=today)
     base = apply_filters(frame, spec)
     selections = tuple(active_selections())
+    bookmark.served()
     if not selections:
         return FilteredView(session, frame, base, spec, units)
     masks: dict[ChartName, Mask] = {
