@@ -148,16 +148,17 @@ class VolumeSelection:
             return _none(df)
         valid = days.notna().to_numpy(dtype=bool)
         starts = period_start(days.fillna(pd.Timestamp(0)), self.period)
-        # Integer period keys: a set lookup on (int, sport) pairs, no Timestamp hashing.
-        key = (
-            pd.Series(
-                np.where(valid, _period_keys(starts, self.period), -1), index=df.index
-            ).astype(str)
-            + "|"
-            + sports(df).astype(str)
-        )
-        wanted = {f"{period_index(d, self.period)}|{s}" for d, s in self.cells}
-        return key.isin(wanted).to_numpy(dtype=bool) & valid
+        # Integer keys (period index × sports + sport code): no per-row strings or tuples.
+        codes, names = pd.factorize(sports(df))
+        width = len(names) + 1
+        keys = _period_keys(starts, self.period) * width + codes
+        code_of = {str(name): i for i, name in enumerate(names)}
+        wanted = [
+            period_index(day, self.period) * width + code_of[sport]
+            for day, sport in self.cells
+            if sport in code_of
+        ]
+        return np.isin(keys, np.asarray(wanted, dtype=np.int64)) & valid
 
     def describe(self, units: Units) -> str:
         del units

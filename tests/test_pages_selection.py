@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import date
+from urllib.parse import parse_qs
 
 import openpyxl
 import pandas as pd
@@ -21,7 +22,18 @@ from strava_dash.selection import (
     apply_selections,
 )
 from strava_dash.selection_codec import encode
-from tests.apptest_support import Downloads, button, new_app, open_demo, read_csv
+from tests.apptest_support import (
+    Downloads,
+    button,
+    log_in,
+    new_app,
+    oauth_redirect,
+    open_demo,
+    read_csv,
+    strava_env,
+    wait_for_sync,
+)
+from tests.fake_strava import FakeStrava, make_activities
 
 pytestmark = pytest.mark.usefixtures("no_strava_credentials")
 
@@ -169,3 +181,24 @@ def test_a_bookmark_survives_the_demo_button() -> None:
     assert at.query_params["sel"] == encode([SUMMER_RIDES])
     assert at.multiselect(key="sport").value == ["Ride"]
     assert len(chips(at)) == 1
+
+
+def test_a_bookmark_survives_a_strava_login(
+    monkeypatch: pytest.MonkeyPatch, fake_strava: FakeStrava
+) -> None:
+    fake_strava.add_athlete(
+        firstname="Ada", lastname="Lovelace", activities=make_activities(60, athlete_id=0)
+    )
+    strava_env(monkeypatch, fake_strava)
+    at = new_app()
+    at.query_params["sel"] = encode([MORNINGS])
+    at.query_params["sport"] = "Ride"
+    at.query_params["code"] = "not-kept"  # only the view's own parameters travel
+    at.switch_page("pages/map.py").run()
+    at.query_params.clear()
+    at.switch_page("pages/home.py").run()
+    log_in(at, oauth_redirect(fake_strava, at))
+    wait_for_sync(at)
+    link = next(e for e in at.get("page_link") if e.proto.label == "See your activities")
+    assert "map" in link.proto.page
+    assert parse_qs(link.proto.query_string) == {"sport": ["Ride"], "sel": [encode([MORNINGS])]}
