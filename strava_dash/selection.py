@@ -420,10 +420,23 @@ class MapSelection:
         return hit
 
     def matches(self, df: pd.DataFrame, routes: RouteCache | None = None) -> BoolArray:
-        hit = self._inside(_floats(df, "start_lat"), _floats(df, "start_lng"))
-        if self.mode == "starts" or POLYLINE_COLUMN not in df.columns:
-            return hit
+        lat, lng = _floats(df, "start_lat"), _floats(df, "start_lng")
+        if POLYLINE_COLUMN not in df.columns:
+            return self._inside(lat, lng)
         encoded = df[POLYLINE_COLUMN].astype("string")
+        # A record without start_latlng starts where its route starts (as the map draws it).
+        lacking = np.flatnonzero(
+            ~(np.isfinite(lat) & np.isfinite(lng))
+            & encoded.notna().to_numpy(dtype=bool, na_value=False)
+        )
+        if len(lacking):
+            first, offsets = decode_polylines(encoded.iloc[lacking].tolist(), cache=routes)
+            has_point = np.diff(offsets) > 0
+            lat[lacking[has_point]] = first[offsets[:-1][has_point], 0]
+            lng[lacking[has_point]] = first[offsets[:-1][has_point], 1]
+        hit = self._inside(lat, lng)
+        if self.mode == "starts":
+            return hit
         todo = np.flatnonzero(~hit & encoded.notna().to_numpy(dtype=bool, na_value=False))
         if len(todo) == 0:
             return hit

@@ -202,3 +202,15 @@ def test_a_bookmark_survives_a_strava_login(
     link = next(e for e in at.get("page_link") if e.proto.label == "See your activities")
     assert "map" in link.proto.page
     assert parse_qs(link.proto.query_string) == {"sport": ["Ride"], "sel": [encode([MORNINGS])]}
+
+
+def test_a_chart_is_drawn_without_its_own_selection() -> None:
+    # The volume chart keeps every sport (so another bar can be picked), while the
+    # table follows the selection: rides only.
+    at = with_selection([SUMMER_RIDES], "pages/charts.py")
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    bars = {t["name"] for t in spec["data"] if t.get("type") == "bar"}
+    assert "Ride" in bars
+    assert len(bars) > 1
+    at.switch_page("pages/activities.py").run()
+    assert set(at.dataframe[0].value["Sport"]) == {"Ride"}

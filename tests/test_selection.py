@@ -255,3 +255,9 @@ def test_in_polygon_even_odd_and_degenerate() -> None:
     y = np.array([1.0, 1.0, 1.0, 0.1])
     assert in_polygon(x, y, square).tolist() == [True, False, False, True]
     assert not in_polygon(x, y, ((0.0, 0.0), (1.0, 1.0))).any()
+
+
+def test_map_start_without_start_latlng_is_the_routes_first_point() -> None:
+    frame = to_frame([record(1, start_latlng=[]), record(2, start_latlng=[], map=None)])
+    box = MapSelection("starts", (41.97, 41.985), (2.81, 2.825))
+    assert set(frame.loc[selection_mask(box, frame), "id"]) == {1}
