@@ -214,3 +214,12 @@ def test_a_chart_is_drawn_without_its_own_selection() -> None:
     assert len(bars) > 1
     at.switch_page("pages/activities.py").run()
     assert set(at.dataframe[0].value["Sport"]) == {"Ride"}
+
+
+def test_no_comparison_with_a_previous_period_under_a_selection() -> None:
+    # "The 90 days before" a set of picked days and cells would compare unlike things.
+    at = with_selection([MORNINGS])
+    at.selectbox(key="period").set_value("last_90").run()
+    assert not at.metric[0].delta
+    button(at, "Clear selection").click().run()
+    assert at.metric[0].delta
