@@ -9,7 +9,7 @@ from strava_dash.ui.table_view import activity_table, download_buttons, headline
 from strava_dash.ui.tracks_view import tracks_section
 from strava_dash.ui.views import data_sidebar, no_matches, powered_by_strava, require_session
 
-session = require_session()
+session = require_session("pages/activities.py")
 st.title("Activities")
 sync_status(session)
 view = data_sidebar(session)

@@ -7,6 +7,7 @@ import streamlit as st
 from strava_dash import APP_NAME
 from strava_dash.ui import state, storage
 from strava_dash.ui.archive_view import archive_summary, archive_uploader
+from strava_dash.ui.bookmark import data_link, go_to_data
 from strava_dash.ui.config import load_settings
 from strava_dash.ui.login import connect_button, start_demo
 from strava_dash.ui.sync_panel import start_sync, sync_status
@@ -48,7 +49,7 @@ if session is not None and not session.needs_reconnect:
         archive_summary(session)
     else:
         st.success(f"Exploring the demo athlete {literal(session.display_name)}.")
-    st.page_link("pages/activities.py", label="See your activities", icon="📋")
+    data_link("See your activities", icon="📋")
 else:
     if session is not None and session.needs_reconnect:
         sync_status(session)  # says what ended, what is kept, and to connect again
@@ -78,7 +79,7 @@ else:
         st.subheader("Just looking?")
         if st.button("Explore with demo data", type="primary", use_container_width=True):
             start_demo()
-            st.switch_page("pages/activities.py")
+            go_to_data()  # a bookmarked view that led here, else Activities
         st.caption("A made-up athlete from Girona with six years of rides, runs and swims.")
 
 st.divider()

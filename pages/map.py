@@ -8,7 +8,7 @@ from strava_dash.ui.map_view import route_map
 from strava_dash.ui.sync_panel import sync_status
 from strava_dash.ui.views import data_sidebar, no_matches, powered_by_strava, require_session
 
-session = require_session()
+session = require_session("pages/map.py")
 st.title("Map")
 sync_status(session)
 view = data_sidebar(session)

@@ -129,7 +129,9 @@ def distance_histogram_figure(df: pd.DataFrame, *, units: Units = "metric") -> g
 
     Bars are precomputed (one ``Bar`` trace per sport, most activities first), so the counts
     are in ``trace.y`` and every sport shares the same bins. Activities without a distance
-    (gym sessions, manual entries) are left out. Needs ``sport_type`` and distance.
+    (gym sessions, manual entries) are left out. Needs ``sport_type`` and distance. Each
+    bar's ``customdata`` is ``[range text, low, high]`` (the bin, in display units), so a
+    selection event carries its bin's edges.
     """
     if df.empty:
         return empty_figure()
@@ -145,7 +147,7 @@ def distance_histogram_figure(df: pd.DataFrame, *, units: Units = "metric") -> g
         edges = np.append(edges, edges[-1] + width)
     centres = (edges[:-1] + edges[1:]) / 2
     unit = label_for("distance", units)
-    ranges = [f"{lo:g}–{hi:g} {unit}" for lo, hi in itertools.pairwise(edges)]
+    ranges = [[f"{lo:g}–{hi:g} {unit}", lo, hi] for lo, hi in itertools.pairwise(edges)]
     fig = go.Figure()
     for name in pd.Series(sport).value_counts().index:
         counts, _ = np.histogram(values[sport == name], bins=edges)
@@ -157,7 +159,7 @@ def distance_histogram_figure(df: pd.DataFrame, *, units: Units = "metric") -> g
                 name=str(name),
                 marker_color=sport_colour(str(name)),
                 customdata=ranges,
-                hovertemplate=f"%{{customdata}}<br>{name}: %{{y}}<extra></extra>",
+                hovertemplate=f"%{{customdata[0]}}<br>{name}: %{{y}}<extra></extra>",
             )
         )
     return base_layout(

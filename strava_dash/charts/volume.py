@@ -83,7 +83,9 @@ def volume_figure(
 
     Needs ``local_date``, ``sport_type`` and the measure's column. The line is the mean of the
     total over the last ``rolling`` periods (zero periods included); ``rolling < 2`` omits it.
-    Traces: one bar per sport (largest first, so at the bottom), then the line.
+    Traces: one bar per sport (largest first, so at the bottom), then the line. Each bar's
+    ``customdata`` is ``[period start "YYYY-MM-DD", sport]``: a selection event names the
+    bucket itself, whatever trace order the browser saw.
     """
     df = dated(df)
     if df.empty:
@@ -91,6 +93,7 @@ def volume_figure(
     table = volume_table(df, period=period, measure=measure, units=units)
     labels = _period_labels(pd.DatetimeIndex(table.index), period)
     x = table.index
+    starts = [f"{d:%Y-%m-%d}" for d in pd.DatetimeIndex(x)]
     fig = go.Figure()
     for sport in table.columns:
         values = table[sport].to_numpy(dtype=np.float64)
@@ -106,6 +109,7 @@ def volume_figure(
                 marker_color=sport_colour(str(sport)),
                 hovertext=hover,
                 hoverinfo="text",
+                customdata=[[start, str(sport)] for start in starts],
                 xperiod=_XPERIOD[period],
                 xperiodalignment="middle",
             )

@@ -6,17 +6,22 @@ which keeps a filter change on 10,000 activities well under a second.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Final
+from typing import Any, Final, Literal
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from strava_dash import charts, records
+from strava_dash import charts, records, selection_events
 from strava_dash.charts import Measure, Period
+from strava_dash.charts.distribution import PACE_PANEL, SPEED_PANEL
+from strava_dash.charts.style import local_days
 from strava_dash.records import Eddington, Streak
+from strava_dash.selection import ChartName, Panel, Selection
+from strava_dash.ui.selection_view import chart_key, take_event
 from strava_dash.ui.views import FilteredView
 
 MEASURES: Final[dict[Measure, str]] = {
@@ -31,15 +36,48 @@ SELECT_PX: Final = 280
 CHART_CONFIG: Final[dict[str, bool]] = {"displaylogo": False}
 
 
-def show_figure(fig: go.Figure, key: str, *, scroll_zoom: bool = False) -> None:
-    """The figure, or the builder's friendly empty-state message as an info box."""
+SelectMode = Literal["points", "box", "lasso"]
+Convert = Callable[[Mapping[str, Any]], Selection | None]
+
+
+@dataclass(frozen=True)
+class Selectable:
+    """How a chart takes selections: which chart it is, which tools, how events convert."""
+
+    chart: ChartName
+    modes: tuple[SelectMode, ...]
+    convert: Convert
+    dragmode: str | None = None
+
+
+def show_figure(
+    fig: go.Figure, key: str, *, scroll_zoom: bool = False, select: Selectable | None = None
+) -> None:
+    """The figure, or the builder's friendly empty-state message as an info box.
+
+    With ``select`` the chart reruns the page on a selection, which becomes that chart's
+    visual filter (:mod:`strava_dash.ui.selection_view`).
+    """
     if charts.is_empty(fig):
         annotations = fig.layout.annotations
         message = annotations[0].text if annotations else charts.EMPTY_MESSAGE
         st.info(message)
         return
     config = CHART_CONFIG | {"scrollZoom": scroll_zoom}
-    st.plotly_chart(fig, width="stretch", key=key, config=config)
+    if select is None:
+        st.plotly_chart(fig, width="stretch", key=key, config=config)
+        return
+    if select.dragmode:
+        fig.update_layout(dragmode=select.dragmode)
+    event = st.plotly_chart(
+        fig,
+        width="stretch",
+        key=chart_key(key),
+        config=config,
+        on_select="rerun",
+        selection_mode=select.modes,
+    )
+    take_event(select.chart, key, event, select.convert)
 
 
 def _measure(label: str, key: str, *, count: bool = True) -> Measure:
@@ -77,15 +115,21 @@ def _volume(view: FilteredView) -> None:
             key="volume_rolling",
             persist_state="session",
         )
+    rows = view.for_chart("volume")
     fig = charts.volume_figure(
-        view.filtered, period=period, measure=measure, units=view.units, rolling=rolling
+        rows, period=period, measure=measure, units=view.units, rolling=rolling
     )
-    show_figure(fig, "chart_volume")
+    st.caption("Click a bar, or drag a box over bars, to keep only those activities.")
+    show_figure(
+        fig,
+        "chart_volume",
+        select=Selectable(
+            "volume", ("points", "box"), lambda e: selection_events.volume(e, period)
+        ),
+    )
     if not charts.is_empty(fig):
         with st.expander("As a table"):
-            table = charts.volume_table(
-                view.filtered, period=period, measure=measure, units=view.units
-            )
+            table = charts.volume_table(rows, period=period, measure=measure, units=view.units)
             table.index = pd.DatetimeIndex(table.index).date
             table.index.name = f"{PERIODS[period]} starting"
             st.dataframe(table.iloc[::-1].round(1), key="volume_table")
@@ -94,30 +138,86 @@ def _volume(view: FilteredView) -> None:
 def _year_over_year(view: FilteredView) -> None:
     measure = _measure("Measure", "yoy_measure", count=False)
     fig = charts.year_over_year_figure(
-        view.filtered, measure=measure, units=view.units, today=_today()
+        view.for_chart("years"), measure=measure, units=view.units, today=_today()
     )
-    show_figure(fig, "chart_year_over_year")
+    st.caption("Drag a box across days to keep that part of every year.")
+    show_figure(
+        fig,
+        "chart_year_over_year",
+        select=Selectable("years", ("box",), selection_events.years, dragmode="select"),
+    )
 
 
 def _calendar(view: FilteredView) -> None:
     measure = _measure("Colour by", "calendar_measure")
-    st.caption("One cell per local day; hover a day to see its activities.")
-    fig = charts.calendar_heatmap_figure(view.filtered, measure=measure, units=view.units)
-    show_figure(fig, "chart_calendar")
+    st.caption(
+        "One cell per local day; hover a day to see its activities, click it or drag a box "
+        "over days to keep them."
+    )
+    rows = view.for_chart("calendar")
+    fig = charts.calendar_heatmap_figure(rows, measure=measure, units=view.units)
+    shown_years = _years_shown(rows)
+    show_figure(
+        fig,
+        "chart_calendar",
+        select=Selectable(
+            "calendar",
+            ("points", "box"),
+            lambda e: selection_events.calendar(e, shown_years),
+            dragmode="select",
+        ),
+    )
 
 
 def _when(view: FilteredView) -> None:
-    st.caption("Starts by weekday and hour, in the local time where each activity began.")
-    show_figure(charts.weekday_hour_figure(view.filtered), "chart_weekday_hour")
+    st.caption(
+        "Starts by weekday and hour, in the local time where each activity began. Click a "
+        "cell or drag a box to keep those starts."
+    )
+    show_figure(
+        charts.weekday_hour_figure(view.for_chart("when")),
+        "chart_weekday_hour",
+        select=Selectable("when", ("points", "box"), selection_events.when, dragmode="select"),
+    )
 
 
 def _distribution(view: FilteredView) -> None:
+    units = view.units
     st.subheader("Distance against speed", divider="gray")
-    show_figure(charts.speed_scatter_figure(view.filtered, units=view.units), "chart_scatter")
+    st.caption("Drag a box or a lasso around points to keep those activities.")
+    scatter = charts.speed_scatter_figure(view.for_chart("scatter"), units=units)
+    panels = _panels(scatter)
+    show_figure(
+        scatter,
+        "chart_scatter",
+        select=Selectable(
+            "scatter",
+            ("box", "lasso"),
+            lambda e: selection_events.scatter(e, panels, units),
+            dragmode="select",
+        ),
+    )
     st.subheader("Distances", divider="gray")
     show_figure(
-        charts.distance_histogram_figure(view.filtered, units=view.units), "chart_histogram"
+        charts.distance_histogram_figure(view.for_chart("histogram"), units=units),
+        "chart_histogram",
+        select=Selectable(
+            "histogram", ("points", "box"), lambda e: selection_events.histogram(e, units)
+        ),
     )
+
+
+def _panels(fig: go.Figure) -> list[Panel]:
+    """The scatter's panels left to right, from its subplot titles."""
+    titles = [a.text for a in fig.layout.annotations or ()]
+    names: dict[str, Panel] = {SPEED_PANEL: "speed", PACE_PANEL: "pace"}
+    return [names[t] for t in titles if t in names]
+
+
+def _years_shown(rows: pd.DataFrame) -> Sequence[int]:
+    """The calendar's years, newest first: those with an activity (as the builder draws)."""
+    days = local_days(rows).dropna()
+    return sorted({int(y) for y in days.dt.year.unique()}, reverse=True)
 
 
 def _today() -> date:

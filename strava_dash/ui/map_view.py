@@ -29,8 +29,8 @@ _KEPT: Final = 4
 CacheKey = tuple[str, int, str, str]
 
 
-def _cache_key(view: FilteredView, mode: MapMode) -> CacheKey:
-    ids = view.filtered["id"].to_numpy(dtype=np.int64)
+def _cache_key(view: FilteredView, rows: pd.DataFrame, mode: MapMode) -> CacheKey:
+    ids = rows["id"].to_numpy(dtype=np.int64)
     digest = hashlib.blake2b(ids.tobytes(), digest_size=16).hexdigest()
     return (digest, view.session.store.revision, view.units, mode)
 
@@ -38,11 +38,13 @@ def _cache_key(view: FilteredView, mode: MapMode) -> CacheKey:
 def map_figure(view: FilteredView, mode: MapMode) -> go.Figure:
     """The routes (or starts) figure of the filtered activities, built once per session/key."""
     kept: dict[CacheKey, go.Figure] = st.session_state.setdefault(state.MAP_FIGURES, {})
-    key = _cache_key(view, mode)
+    # The map's own selection does not thin the map: another box can still be drawn.
+    rows = view.for_chart("map")
+    key = _cache_key(view, rows, mode)
     fig = kept.get(key)
     if fig is None:
         fig = maps.routes_figure(
-            view.filtered, units=view.units, mode=mode, cache=view.session.decoded_routes
+            rows, units=view.units, mode=mode, cache=view.session.decoded_routes
         )
         if not charts.is_empty(fig):
             fig.update_layout(height=MAP_HEIGHT)
@@ -98,6 +100,10 @@ def route_map(view: FilteredView) -> None:
     fig = map_figure(view, mode)
     meta = fig.layout.meta
     if isinstance(meta, dict):
-        st.caption(_caption(meta, len(view.filtered), mode))
+        st.caption(_caption(meta, len(view.for_chart("map")), mode))
+    # Not selectable yet: with Streamlit 1.67 a box or lasso on a map (scattermap) reaches
+    # the server as an empty selection although plotly reports the points, so the map
+    # takes no selections (a map selection from a bookmark still filters; see
+    # selection.MapSelection and selection_events.map_box, ready for when it does).
     show_figure(fig, "route_map", scroll_zoom=True)
     _without_gps(view)

@@ -65,6 +65,15 @@ TRACKS_FAILED = "tracks_failed"
 TRACKS_INCLUDE_CSV = "tracks_include_csv"
 #: The map's kept figures: {cache key: figure}, the latest few only.
 MAP_FIGURES = "map_figures"
+#: The visual filter (selections on charts and the map), the generation of each chart's
+#: widget key, which chart each widget belongs to, and the last event taken per widget.
+SELECTIONS = "visual_selections"
+CHART_GENERATIONS = "chart_generations"
+CHART_OWNERS = "chart_owners"
+SEEN_EVENTS = "seen_selection_events"
+#: A bookmarked data page opened without data: (page, its query parameters), kept until
+#: the demo or a login can show it.
+BOOKMARK = "pending_bookmark"
 #: The archive uploader's key for this attempt, and the last refused upload's message.
 ARCHIVE_UPLOAD_KEY = "archive_upload_key"
 ARCHIVE_REFUSED = "archive_refused"

@@ -12,6 +12,7 @@ from streamlit.elements.lib.column_types import ColumnConfig
 from strava_dash import export
 from strava_dash.export import download_name
 from strava_dash.filters import apply_filters, summarize
+from strava_dash.selection import CHART_TITLES
 from strava_dash.table import (
     BY_KEY,
     COLUMNS,
@@ -41,7 +42,8 @@ def _format_hours(hours: float) -> str:
 def headline_metrics(view: FilteredView) -> None:
     """Count, distance, time and climb of the filtered set, against the previous period."""
     now = summarize(view.filtered)
-    previous_spec = view.spec.previous_period()
+    # A visual selection picks its own days and cells: "the period before" it means nothing.
+    previous_spec = None if view.selections else view.spec.previous_period()
     before = summarize(apply_filters(view.frame, previous_spec)) if previous_spec else None
     per_km = 1.0 if view.units == "metric" else M_PER_MI / M_PER_KM
     per_m = 1.0 if view.units == "metric" else M_PER_FT
@@ -165,6 +167,10 @@ def download_buttons(view: FilteredView, shown: pd.DataFrame) -> None:
         "Units": view.units,
         "Rows": str(len(shown)),
         **{f"Filter: {k}": v for k, v in view.spec.describe().items()},
+        **{
+            f"Visual filter: {CHART_TITLES[s.chart]}": s.describe(view.units)
+            for s in view.selections
+        },
         "Attribution": "Powered by Strava",
     }
     summary_source = view.filtered

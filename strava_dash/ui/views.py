@@ -3,17 +3,21 @@ that sends visitors without data to Home, and the shared sidebar (units + filter
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from strava_dash.filters import FilterSpec, apply_filters
-from strava_dash.ui import state
+from strava_dash.selection import ChartName, Selection, chip_text
+from strava_dash.ui import bookmark, state
 from strava_dash.ui.config import load_settings
 from strava_dash.ui.filters import sidebar_filters, units_switch
 from strava_dash.ui.login import disconnect_and_delete, log_out
+from strava_dash.ui.selection_view import active_selections, clear_selections, remove_selection
 from strava_dash.ui.state import AthleteSession, Source
 from strava_dash.ui.text import literal
 from strava_dash.units import Units, units_for_preference
@@ -121,34 +125,101 @@ def local_time_note(session: AthleteSession) -> str | None:
     return None
 
 
-def require_session() -> AthleteSession:
-    """The current athlete, or a friendly pointer to Home (and the page stops)."""
+def require_session(page: str | None = None) -> AthleteSession:
+    """The current athlete, or a friendly pointer to Home (and the page stops).
+
+    ``page`` (this page's path) keeps a bookmarked view's parameters for after the demo
+    or login started from Home (:mod:`strava_dash.ui.bookmark`).
+    """
     session = account_sidebar()
     if session is None:
+        if page is not None:
+            bookmark.remember(page)
         st.info("Connect with Strava or open the demo on the Home page to see activities.")
         st.page_link(HOME_PAGE, label="Go to Home", icon="🏠")
         st.stop()
     return session
 
 
+Mask = np.ndarray[Any, np.dtype[np.bool_]]
+
+
 @dataclass(frozen=True)
 class FilteredView:
-    """What a data page works with after the sidebar has been drawn."""
+    """What a data page works with after the sidebar has been drawn.
+
+    ``filtered`` is the sidebar's rows AND every visual selection: the one table every
+    part of a page (numbers, charts, map, detail picker, downloads) starts from.
+    ``sidebar_only`` leaves the selections out; ``masks`` are each selection's rows of it.
+    """
 
     session: AthleteSession
     frame: pd.DataFrame
     filtered: pd.DataFrame
     spec: FilterSpec
     units: Units
+    selections: tuple[Selection, ...] = ()
+    sidebar_only: pd.DataFrame | None = None
+    masks: dict[ChartName, Mask] = field(default_factory=dict)
+
+    def for_chart(self, chart: ChartName) -> pd.DataFrame:
+        """The rows a chart draws: every selection but its own (so it can be re-drawn).
+
+        A chart filtered by its own box would shrink to that box, and a new box could
+        only narrow the old one; other charts and the table follow every selection.
+        """
+        if chart not in self.masks or self.sidebar_only is None:
+            return self.filtered
+        keep = np.ones(len(self.sidebar_only), dtype=bool)
+        for other, mask in self.masks.items():
+            if other != chart:
+                keep &= mask
+        return self.sidebar_only[keep]
 
 
 def data_sidebar(session: AthleteSession) -> FilteredView:
-    """Units switch and filters in the sidebar, applied to the athlete's table."""
+    """Units switch and filters in the sidebar, applied to the athlete's table, then the
+    visual selections (their chips drawn where the page's content starts)."""
     units = units_switch(units_for_preference(session.athlete.get("measurement_preference")))
     frame = session.frame()
     today = datetime.now(UTC).date()
     spec = sidebar_filters(frame, units=units, gear_names=session.gear_names, today=today)
-    return FilteredView(session, frame, apply_filters(frame, spec), spec, units)
+    base = apply_filters(frame, spec)
+    selections = tuple(active_selections())
+    bookmark.served()
+    if not selections:
+        return FilteredView(session, frame, base, spec, units)
+    masks: dict[ChartName, Mask] = {
+        s.chart: s.matches(base, session.decoded_routes) for s in selections
+    }
+    keep = np.ones(len(base), dtype=bool)
+    for mask in masks.values():
+        keep &= mask
+    view = FilteredView(session, frame, base[keep], spec, units, selections, base, masks)
+    selection_chips(view)
+    return view
+
+
+def selection_chips(view: FilteredView) -> None:
+    """One removable chip per selection, and Clear selection, above the page's content."""
+    with st.container(key="selection_chips", border=True):
+        for selection in view.selections:
+            count = int(view.masks[selection.chart].sum())
+            text, close = st.columns([12, 1], vertical_alignment="center")
+            text.markdown(literal(chip_text(selection, view.units, count)))
+            close.button(
+                "✕",
+                key=f"unselect_{selection.chart}",
+                help="Remove this selection",
+                on_click=remove_selection,
+                args=(selection.chart,),
+            )
+        st.button(
+            "Clear selection",
+            key="clear_selection",
+            icon=":material/filter_alt_off:",
+            on_click=clear_selections,
+        )
 
 
 def no_matches(view: FilteredView) -> bool:
@@ -160,6 +231,17 @@ def no_matches(view: FilteredView) -> bool:
             st.info("Your activities are on their way…")
         else:
             st.info("This account has no activities yet. Record one on Strava, then Refresh.")
+    elif view.selections:
+        st.info(
+            "No activity is inside all of these selections together with the sidebar "
+            "filters. Remove a selection above, or clear them all."
+        )
+        st.button(
+            "Clear selection",
+            key="clear_selection_empty",
+            icon=":material/filter_alt_off:",
+            on_click=clear_selections,
+        )
     else:
         st.info("No activities match these filters. Widen them, or press Reset filters.")
     return True

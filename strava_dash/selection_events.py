@@ -1,0 +1,240 @@
+"""Plotly selection events (as Streamlit hands them over) -> selection specs. Pure.
+
+Streamlit's ``st.plotly_chart(on_select="rerun")`` gives ``{"points": [...], "box":
+[...], "lasso": [...]}``: points carry ``x``, ``y``, ``customdata`` (and ``lat``/``lon`` on
+a map), a box ``{"xref", "yref", "x": [x0, x1], "y": [y0, y1]}``, a lasso the same with
+the polygon's vertices. Anything malformed gives None (nothing selected), never an error:
+the event comes from the browser.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any, Final
+
+import pandas as pd
+
+from strava_dash.charts.volume import Period
+from strava_dash.selection import (
+    WEEKDAYS,
+    CalendarSelection,
+    HistogramSelection,
+    MapMode,
+    MapSelection,
+    Panel,
+    ScatterSelection,
+    VolumeSelection,
+    WhenSelection,
+    YearsSelection,
+)
+from strava_dash.units import Units
+
+Event = Mapping[str, Any]
+_REFERENCE: Final = pd.Timestamp(2000, 1, 1)
+_ROWS_PER_YEAR: Final = 8
+# Selected map points are samples along routes; a little margin keeps the route whose
+# sample sat on the box's edge.
+_MAP_MARGIN: Final = 0.0005
+
+
+def _list(event: Event, key: str) -> list[Any]:
+    value = event.get(key) if isinstance(event, Mapping) else None
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def _points(event: Event) -> list[Mapping[str, Any]]:
+    return [p for p in _list(event, "points") if isinstance(p, Mapping)]
+
+
+def _float(value: object) -> float | None:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _span(values: object) -> tuple[float, float] | None:
+    if not isinstance(values, list | tuple) or len(values) < 2:
+        return None
+    numbers = [_float(v) for v in values]
+    clean = [n for n in numbers if n is not None]
+    return (min(clean), max(clean)) if len(clean) >= 2 else None
+
+
+def _last_shape(event: Event) -> tuple[str, Mapping[str, Any]] | None:
+    """The lasso or box drawn last (a lasso wins when both are present)."""
+    for kind in ("lasso", "box"):
+        shapes = [s for s in _list(event, kind) if isinstance(s, Mapping)]
+        if shapes:
+            return kind, shapes[-1]
+    return None
+
+
+def is_empty(event: Event) -> bool:
+    """True when the event selects nothing (no points, no box, no lasso)."""
+    return not (_points(event) or _list(event, "box") or _list(event, "lasso"))
+
+
+def volume(event: Event, period: Period) -> VolumeSelection | None:
+    """Clicked or boxed bars -> (period start, sport) cells, from each bar's customdata."""
+    cells: set[tuple[date, str]] = set()
+    for point in _points(event):
+        data = point.get("customdata")
+        if isinstance(data, list | tuple) and len(data) == 2:
+            try:
+                day = date.fromisoformat(str(data[0])[:10])
+            except ValueError:
+                continue
+            cells.add((day, str(data[1])))
+    return VolumeSelection(period, frozenset(cells)) if cells else None
+
+
+def _reference_days(low: float, high: float) -> tuple[int, int] | None:
+    first = max(0, math.ceil(low))
+    last = min(365, math.floor(high))
+    return (first, last) if first <= last else None
+
+
+def _day_of(value: object) -> float | None:
+    number = _float(value)
+    if number is not None:
+        # Plotly's date axes count milliseconds since 1970.
+        return (number - _REFERENCE.value / 1e6) / 86_400_000
+    moment = pd.to_datetime(str(value), errors="coerce")
+    if not isinstance(moment, pd.Timestamp) or pd.isna(moment):
+        return None
+    return float((moment - _REFERENCE) / pd.Timedelta(days=1))
+
+
+def years(event: Event) -> YearsSelection | None:
+    """A box on the year-over-year chart (x is a date on the reference year) -> day window."""
+    shape = _last_shape(event)
+    if shape is not None:
+        xs = [_day_of(v) for v in _list(shape[1], "x")]
+    else:
+        xs = [_day_of(p.get("x")) for p in _points(event)]
+    clean = [x for x in xs if x is not None]
+    if not clean:
+        return None
+    window = _reference_days(min(clean), max(clean))
+    return YearsSelection(*window) if window else None
+
+
+def _cells_in_box(shape: Mapping[str, Any], rows: int, columns: int) -> list[tuple[int, int]]:
+    """Cells (row, column) whose centres lie in the box: heatmap cells sit on integers."""
+    xs, ys = _span(shape.get("x")), _span(shape.get("y"))
+    if xs is None or ys is None:
+        return []
+    cols = range(max(0, math.ceil(xs[0])), min(columns - 1, math.floor(xs[1])) + 1)
+    return [
+        (r, c)
+        for r in range(max(0, math.ceil(ys[0])), min(rows - 1, math.floor(ys[1])) + 1)
+        for c in cols
+    ]
+
+
+def _calendar_day(row: int, week: int, shown_years: Sequence[int]) -> date | None:
+    block, weekday = divmod(row, _ROWS_PER_YEAR)
+    weekday -= 1  # the first row of a block carries the year's label
+    if weekday < 0 or not 0 <= block < len(shown_years):
+        return None
+    first = date(shown_years[block], 1, 1)
+    day = first + timedelta(days=week * 7 + weekday - first.weekday())
+    return day if day.year == first.year else None
+
+
+def calendar(event: Event, shown_years: Sequence[int]) -> CalendarSelection | None:
+    """Clicked or boxed cells of the calendar heatmap -> local days.
+
+    ``shown_years`` are the figure's years, newest first (the blocks top to bottom).
+    """
+    cells: list[tuple[int, int]] = []
+    for point in _points(event):
+        x, y = _float(point.get("x")), _float(point.get("y"))
+        if x is not None and y is not None:
+            cells.append((round(y), round(x)))
+    shape = _last_shape(event)
+    if shape is not None:
+        cells += _cells_in_box(shape[1], len(shown_years) * _ROWS_PER_YEAR, 54)
+    days = {d for r, c in cells if (d := _calendar_day(r, c, shown_years)) is not None}
+    return CalendarSelection(frozenset(days)) if days else None
+
+
+def when(event: Event) -> WhenSelection | None:
+    """Clicked or boxed weekday × hour cells (categories "Mon"… and "00"…"23")."""
+    cells: set[tuple[int, int]] = set()
+    for point in _points(event):
+        hour, day = str(point.get("x", "")), str(point.get("y", ""))
+        if hour.isdigit() and int(hour) < 24 and day in WEEKDAYS:
+            cells.add((WEEKDAYS.index(day), int(hour)))
+    shape = _last_shape(event)
+    if shape is not None:
+        cells |= set(_cells_in_box(shape[1], 7, 24))
+    return WhenSelection(frozenset(cells)) if cells else None
+
+
+def _panel_of(shape: Mapping[str, Any], panels: Sequence[Panel]) -> Panel | None:
+    ref = str(shape.get("xref", "x"))
+    suffix = ref[1:]
+    index = int(suffix) - 1 if suffix.isdigit() else 0
+    return panels[index] if 0 <= index < len(panels) else None
+
+
+def scatter(event: Event, panels: Sequence[Panel], units: Units) -> ScatterSelection | None:
+    """A box or lasso on a panel of the distance × speed/pace scatter.
+
+    ``panels`` are the figure's panels left to right (its subplot titles).
+    """
+    shape = _last_shape(event)
+    if shape is None:
+        return None
+    kind, drawn = shape
+    panel = _panel_of(drawn, panels)
+    xs, ys = _list(drawn, "x"), _list(drawn, "y")
+    x, y = _span(xs), _span(ys)
+    if panel is None or x is None or y is None:
+        return None
+    polygon: tuple[tuple[float, float], ...] = ()
+    if kind == "lasso":
+        pairs = [(_float(a), _float(b)) for a, b in zip(xs, ys, strict=False)]
+        polygon = tuple((a, b) for a, b in pairs if a is not None and b is not None)
+        if len(polygon) < 3:
+            return None
+    return ScatterSelection(panel, units, x, y, polygon)
+
+
+def histogram(event: Event, units: Units) -> HistogramSelection | None:
+    """Clicked or boxed histogram bars -> their bins, from each bar's customdata."""
+    ranges: set[tuple[float, float]] = set()
+    for point in _points(event):
+        data = point.get("customdata")
+        if isinstance(data, list | tuple) and len(data) == 3:
+            low, high = _float(data[1]), _float(data[2])
+            if low is not None and high is not None and low < high:
+                ranges.add((low, high))
+    return HistogramSelection(units, tuple(sorted(ranges))) if ranges else None
+
+
+def map_box(event: Event, mode: MapMode = "routes") -> MapSelection | None:
+    """Route points picked with the map's box or lasso -> the box around them.
+
+    Plotly reports a map's box or lasso only as the points inside it (no shape in
+    degrees), so the selection is their bounding box, with a small margin.
+    """
+    lats: list[float] = []
+    lngs: list[float] = []
+    for point in _points(event):
+        lat, lng = _float(point.get("lat")), _float(point.get("lon"))
+        if lat is not None and lng is not None and abs(lat) <= 90 and abs(lng) <= 180:
+            lats.append(lat)
+            lngs.append(lng)
+    if not lats:
+        return None
+    return MapSelection(
+        mode,
+        (max(-90.0, min(lats) - _MAP_MARGIN), min(90.0, max(lats) + _MAP_MARGIN)),
+        (max(-180.0, min(lngs) - _MAP_MARGIN), min(180.0, max(lngs) + _MAP_MARGIN)),
+    )
