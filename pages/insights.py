@@ -8,7 +8,7 @@ from strava_dash.ui.insights_view import insights_body
 from strava_dash.ui.sync_panel import sync_status
 from strava_dash.ui.views import data_sidebar, no_matches, powered_by_strava, require_session
 
-session = require_session()
+session = require_session("pages/insights.py")
 st.title("Insights")
 sync_status(session)
 view = data_sidebar(session)

@@ -138,7 +138,9 @@ def test_downloads_hold_exactly_the_selected_rows(downloads: Downloads) -> None:
     assert {r["id"] for r in raw} == expected
 
 
-@pytest.mark.parametrize("page", ["pages/charts.py", "pages/map.py", "pages/activity.py"])
+@pytest.mark.parametrize(
+    "page", ["pages/charts.py", "pages/map.py", "pages/activity.py", "pages/insights.py"]
+)
 def test_every_data_page_follows_the_selection(page: str) -> None:
     at = with_selection([SUMMER_RIDES], page)
     assert len(chips(at)) == 1

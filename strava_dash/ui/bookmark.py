@@ -21,7 +21,13 @@ DATA_PAGE: Final = "pages/activities.py"
 KEPT_PARAMS: Final[tuple[str, ...]] = (*state.FILTER_KEYS, state.UNITS, SEL_PARAM)
 # The only pages a kept bookmark may lead to (the session state is ours, but be strict).
 DATA_PAGES: Final = frozenset(
-    {"pages/activities.py", "pages/charts.py", "pages/map.py", "pages/activity.py"}
+    {
+        "pages/activities.py",
+        "pages/charts.py",
+        "pages/map.py",
+        "pages/activity.py",
+        "pages/insights.py",
+    }
 )
 
 Params = dict[str, list[str]]
