@@ -64,14 +64,18 @@ PROBE_JS: Final = """
 })();
 """
 
-# "Settled": Streamlit's status widget (the running man) is gone, and for QUIET_MS no
-# websocket message has arrived and no long task has run (drawing a big figure is one).
+# "Settled": the server has answered the click, Streamlit's status widget is gone, and for
+# QUIET_MS no websocket message has arrived and no long task has run (drawing a big figure
+# is one).
 # The settle moment is the later of the last message and the end of the last long task;
 # the clock runs from the click, taken on the page's clock just before it.
 SETTLED_JS: Final = """
-([since, quiet]) => {
+([since, quiet, answered]) => {
   const b = window.__bench;
   if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  // A click reruns the script, so the server always answers: until it has, a loaded
+  // server has not even started (a quiet page then is not a settled one).
+  if (answered && b.lastMessage <= since) return false;
   const last = Math.max(b.lastMessage, b.lastTaskEnd, since);
   return performance.now() - last >= quiet ? {took: last - since} : false;
 }
@@ -123,7 +127,7 @@ class Probe:
         since = float(self.page.evaluate("performance.now()"))
         action()
         handle = self.page.wait_for_function(
-            SETTLED_JS, arg=[since, QUIET_MS], timeout=self.timeout_s * 1000, polling=50
+            SETTLED_JS, arg=[since, QUIET_MS, True], timeout=self.timeout_s * 1000, polling=50
         )
         took = float(handle.json_value()["took"]) / 1000
         return took, self.received
@@ -131,7 +135,7 @@ class Probe:
     def settle(self) -> None:
         since = float(self.page.evaluate("performance.now()"))
         self.page.wait_for_function(
-            SETTLED_JS, arg=[since, QUIET_MS], timeout=self.timeout_s * 1000, polling=50
+            SETTLED_JS, arg=[since, QUIET_MS, False], timeout=self.timeout_s * 1000, polling=50
         )
 
     def longest_task_ms(self, action: Callable[[], None]) -> float:
@@ -355,10 +359,11 @@ def build_table(
         f"Each column pair: the first of {repeat} passes (cold: figures built, nothing "
         "cached) and the median of the others. Payload: websocket bytes the browser "
         "received for the click (playwright's `framereceived` events).",
-        f"Settled: Streamlit's status widget gone, then {QUIET_MS} ms with no websocket "
-        "message and no main-thread long task (≥ 50 ms, Chrome's Long Tasks API); the time "
-        "is click → the later of the last message and the end of the last long task, so it "
-        "includes the browser drawing the figure, not the quiet wait.",
+        "Settled: the server has sent at least one message since the click (every click "
+        f"reruns the script), Streamlit's status widget is gone, then {QUIET_MS} ms with no "
+        "websocket message and no main-thread long task (≥ 50 ms, Chrome's Long Tasks API); "
+        "the time is click → the later of the last message and the end of the last long task, "
+        "so it includes the browser drawing the figure, not the quiet wait.",
         "Activities are the fake Strava's, spread evenly over the years (several a day); "
         "55 years is its own one-a-day list, the densest calendar. Routes are 18–36-point "
         "loops (Strava's summary polylines are of that order). Every sync is from scratch.",
