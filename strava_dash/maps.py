@@ -48,9 +48,9 @@ _TILE_PX: Final = 512.0
 _MAP_PX: Final = (700.0, 560.0)
 # What 20,000 distinct routes may cost: a point is 8 bytes of float32 (10.7 in base64), a
 # hover marker that plus its text (about 70 bytes). 50,000 points (+ one gap a route) and
-# 4,000 markers keep 14,000 distinct routes near 1 MB of JSON.
+# 3,000 markers keep 14,000 distinct routes under 1 MB of JSON.
 MAX_POINTS: Final = 50_000
-HOVER_POINTS: Final = 4_000
+HOVER_POINTS: Final = 3_000
 HOVER_PER_ROUTE: Final = 12
 # Start places that get a text naming their latest activity; past it, only the count.
 START_TEXTS: Final = 3_000
