@@ -367,6 +367,12 @@ def build_table(
         "Activities are the fake Strava's, spread evenly over the years (several a day); "
         "55 years is its own one-a-day list, the densest calendar. Routes are 18–36-point "
         "loops (Strava's summary polylines are of that order). Every sync is from scratch.",
+        "The fake's routes are 72 loops used again and again (24 per kind), so the map draws "
+        "each once (`strava_dash.map_simplify`); 20,000 all-different routes are in the "
+        "`maps` section (server side).",
+        "Payload is everything the click's rerun sent: the Map page's includes the collapsed "
+        "'Activities without GPS' table (6,000 rows at 20,000), a chart's includes "
+        "Streamlit's framing around the figure's JSON.",
         "Chromium headless with SwiftShader (software WebGL, no GPU), 1400 × 1000 viewport. "
         "OpenStreetMap tiles are not reachable from the machine: the map draws routes over "
         "an empty basemap, so tile fetching is not in the times.",
