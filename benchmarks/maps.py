@@ -13,6 +13,7 @@ the session's decoded routes, as a filter change does. A benchmark: it reports o
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from collections.abc import Callable, MutableMapping
 from functools import partial
@@ -75,7 +76,8 @@ def run(repeat: int) -> tuple[Table, list[Target]]:
                 "warm before": partial(_build, maps_before.routes_figure, df, mode, warm_before),
                 "warm now": partial(_build, maps.routes_figure, df, mode, warm_now),
             }
-            result = timed_together(runs, repeat)
+            # One untimed round first: plotly's first figure loads its validators.
+            result = timed_together(runs, repeat, warmup=True)
             old_b = len(result["cold before"][1].to_json())
             new_b = len(result["cold now"][1].to_json())
             table.add(
@@ -89,8 +91,9 @@ def run(repeat: int) -> tuple[Table, list[Target]]:
                            new_b <= MB)
                 )  # fmt: skip
     table.notes += [
-        f"Medians of {repeat} builds, the four interleaved; warm runs share one decoded-route "
-        "cache per builder (the session's `decoded_routes`), so their first run was cold.",
+        f"Medians of {repeat} builds after one untimed round, the four interleaved; cold builds "
+        "start from an empty decoded-route cache (a new session), warm ones share one per "
+        "builder (the session's `decoded_routes`, as on a filter change).",
         "JSON is `len(fig.to_json())`, what `st.plotly_chart` sends; the app adds the page's "
         "other elements.",
         *(
@@ -106,7 +109,12 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="builds per approach (median)")
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     args = parser.parse_args()
+    load = os.getloadavg()[0]
     table, _ = run(args.repeat)
+    table.notes.append(
+        f"Load average {load:.1f} at the start and {os.getloadavg()[0]:.1f} at the end "
+        "(2 shared cores): compare within a run."
+    )
     print(table.markdown(), flush=True)
     write_section(args.output, "maps", table, f"python -m benchmarks.maps --repeat {args.repeat}")
     print(f"written to {args.output}")
