@@ -37,8 +37,10 @@ def decode_many(texts: Sequence[str]) -> tuple[FloatArray, IntArray]:
     total = int(lengths.sum())
     if total == 0:
         return np.zeros((0, 2)), np.zeros(len(texts) + 1, dtype=np.int64)
-    # UTF-32 gives one code point per character, so string i is a slice of known length.
-    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    # UTF-32 gives one code point per character, so string i is a slice of known length
+    # (a lone surrogate, possible in a str from JSON, passes as its code point: invalid).
+    joined = "".join(texts).encode("utf-32-le", "surrogatepass")
+    codes = np.frombuffer(joined, dtype=np.uint32).astype(np.int64)
     codes -= 63
     owner = np.repeat(np.arange(len(texts)), lengths)
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
