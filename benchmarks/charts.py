@@ -93,8 +93,8 @@ def run(repeat: int) -> tuple[Table, list[Target]]:
         f"Medians of {repeat} builds, before and now interleaved (the shared machine's load "
         "hits both alike); JSON is `len(fig.to_json())`, what `st.plotly_chart` sends.",
         "Now: the calendar is one heatmap trace (each year a block of 8 rows: its label, "
-        "then Monday to Sunday), z float32, one hover string per day (date, count, the first "
-        "two names) and the total through the hovertemplate's number format; before: a "
+        "then Monday to Sunday), z float32, one hover string per day (date, the first two "
+        "names, 'and N more') and the total through the hovertemplate's number format; before: a "
         "subplot per year and a hover string per day listing every activity. Year over year "
         "now sends each year's daily running total as float32 on x0 + dx, hover through the "
         "template; before: dates and a formatted string per day and year.",

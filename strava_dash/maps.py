@@ -20,6 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import polyline
 
+from strava_dash import map_simplify, polyline_np
 from strava_dash.charts.style import (
     base_layout,
     date_labels,
@@ -45,39 +46,41 @@ _PRECISION: Final = 1e5
 # MapLibre draws the world 512 px wide at zoom 0; the figure is about this big.
 _TILE_PX: Final = 512.0
 _MAP_PX: Final = (700.0, 560.0)
+# What 20,000 distinct routes may cost: a point is 8 bytes of float32 (10.7 in base64), a
+# hover marker that plus its text (about 70 bytes). 50,000 points (+ one gap a route) and
+# 3,000 markers keep 14,000 distinct routes under 1 MB of JSON.
+MAX_POINTS: Final = 50_000
+HOVER_POINTS: Final = 3_000
+HOVER_PER_ROUTE: Final = 12
+# Start places that get a text naming their latest activity; past it, only the count.
+START_TEXTS: Final = 3_000
 
 
 def decode_polylines(
     encoded: Sequence[str | None], *, cache: MutableMapping[str, FloatArray] | None = None
 ) -> tuple[FloatArray, IntArray]:
-    """Decode many encoded polylines with the `polyline` library.
+    """Decode many encoded polylines at once (``polyline_np``: the `polyline` library's
+    numbers, vectorised).
 
     Returns ``(points, offsets)``: ``points`` is an ``(N, 2)`` array of (lat, lng) degrees and
     route ``i`` is ``points[offsets[i]:offsets[i + 1]]``. None, empty and malformed strings
-    give an empty route (no exception), so one bad record cannot break the map. Decoding
-    10,000 routes takes about a second; pass ``cache`` (one per athlete session, never
+    give an empty route (no exception), so one bad record cannot break the map. Each
+    distinct string is decoded once per call; pass ``cache`` (one per athlete session, never
     shared) so a filter change only decodes routes not seen before.
     """
-    routes = [_decode_one(text, cache) for text in encoded]
+    texts = [text if isinstance(text, str) else "" for text in encoded]
+    known: MutableMapping[str, FloatArray] = {} if cache is None else cache
+    todo = list(dict.fromkeys(text for text in texts if text and text not in known))
+    if todo:
+        points, offsets = polyline_np.decode_many(todo)
+        for i, text in enumerate(todo):
+            known[text] = points[offsets[i] : offsets[i + 1]]
+    empty = np.zeros((0, 2))
+    routes = [known[text] if text else empty for text in texts]
     counts = np.fromiter((len(r) for r in routes), dtype=np.int64, count=len(routes))
     offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-    points = np.concatenate(routes) if routes else np.zeros((0, 2))
+    points = np.concatenate(routes) if routes else empty
     return points.astype(np.float64).reshape(-1, 2), offsets
-
-
-def _decode_one(text: str | None, cache: MutableMapping[str, FloatArray] | None) -> FloatArray:
-    if not isinstance(text, str) or not text:
-        return np.zeros((0, 2))
-    if cache is not None and text in cache:
-        return cache[text]
-    try:
-        route = np.asarray(polyline.decode(text), dtype=np.float64).reshape(-1, 2)
-    except (ValueError, IndexError, TypeError):
-        # A truncated or garbled polyline: draw nothing rather than fail the whole map.
-        route = np.zeros((0, 2))
-    if cache is not None:
-        cache[text] = route
-    return route
 
 
 def point_budget(counts: IntArray, max_points: int, *, minimum: int = 2) -> IntArray:
@@ -195,22 +198,40 @@ def _view(lat: FloatArray, lon: FloatArray) -> dict[str, Any]:
     }
 
 
-def _map_layout(fig: go.Figure, lat: FloatArray, lon: FloatArray, **layout: Any) -> go.Figure:
+def _map_layout(
+    fig: go.Figure,
+    lat: FloatArray,
+    lon: FloatArray,
+    view: dict[str, Any] | None = None,
+    **layout: Any,
+) -> go.Figure:
     settings: dict[str, Any] = {
-        "map": {"style": MAP_STYLE, **_view(lat, lon)},
+        "map": {"style": MAP_STYLE, **(view or _view(lat, lon))},
         "margin": {"l": 0, "r": 0, "t": 30, "b": 0},
         "height": 600,
     }
     return base_layout(fig, **(settings | layout))
 
 
-def _route_texts(df: pd.DataFrame, units: Units) -> np.ndarray[Any, np.dtype[np.object_]]:
-    distance = distance_values(df, units)
+def _route_texts(
+    df: pd.DataFrame, units: Units, rows: IntArray, copies: IntArray
+) -> np.ndarray[Any, np.dtype[np.object_]]:
+    """Hover text of the given rows (name, local date, distance; how many more share the
+    route). Only the routes that get a hover marker are formatted: 20,000 strings and
+    dates cost half a second."""
+    chosen = df.iloc[rows]
+    distance = distance_values(chosen, units)
     unit = label_for("distance", units)
+    days = local_days(chosen)
+    # A long account has several activities a day: format each day once.
+    unique_days = days.drop_duplicates()
+    labels = dict(zip(unique_days, date_labels(unique_days), strict=True))
     texts = [
-        f"<b>{name}</b><br>{day}" + (f" · {d:,.1f} {unit}" if d == d else "")
-        for name, day, d in zip(
-            escaped_names(df), date_labels(local_days(df)), distance, strict=True
+        f"<b>{name}</b><br>{labels[day]}"
+        + (f" · {d:,.1f} {unit}" if d == d else "")
+        + (f"<br>and {more - 1:,} more on this route" if more > 1 else "")
+        for name, day, d, more in zip(
+            escaped_names(chosen), days, distance, copies.tolist(), strict=True
         )
     ]
     return np.array(texts, dtype=object)
@@ -220,23 +241,28 @@ def routes_figure(
     df: pd.DataFrame,
     *,
     units: Units = "metric",
-    max_points: int = 150_000,
+    max_points: int = MAX_POINTS,
     mode: MapMode = "routes",
-    hover_points: int = 15_000,
+    hover_points: int = HOVER_POINTS,
     cache: MutableMapping[str, FloatArray] | None = None,
 ) -> go.Figure:
     """All routes on an OpenStreetMap basemap, coloured by sport; or start-point density.
 
     ``mode="routes"``: per sport (most activities first) one ``Scattermap`` line trace with
     the routes separated by NaN, then one trace of invisible hover markers (name, local date,
-    distance) sharing its legend entry. At most ``max_points`` route points are drawn
-    (separators not counted), thinned evenly with every route's endpoints kept. Hover
-    markers are a sample of those points, at most ``hover_points``, at least one per route
-    while the budget allows: a hover text on every vertex would make 10,000 routes a payload
-    of tens of MB. Coordinates are sent as float32 (under 2 m of error, half the bytes).
-    ``mode="starts"``: one ``Densitymap`` of start points ("where do I ride most").
-    ``fig.layout.meta`` holds ``routes`` (drawn), ``points`` (drawn), ``points_total``
-    (decoded) and ``without_gps`` (activities with no route, listed by :func:`without_gps`).
+    distance) sharing its legend entry. Routes are first snapped to a grid of one pixel at
+    two zoom levels past the fitted view (``map_simplify``: a point that stays in its
+    predecessor's cell is dropped, endpoints kept), and routes of one sport whose snapped
+    points coincide are drawn once (the hover says how many more share it). Then at most
+    ``max_points`` route points are drawn (separators not counted), thinned evenly with
+    every route's endpoints kept. Hover markers are a sample of those points, at most
+    ``hover_points``, at least one per drawn route while the budget allows: a hover text on
+    every vertex would make 10,000 routes a payload of tens of MB. Coordinates are sent as
+    float32 (under 2 m of error, half the bytes).
+    ``mode="starts"``: one ``Densitymap`` of start points binned to a grid ("where do I ride
+    most"). ``fig.layout.meta`` holds ``routes`` (activities drawn), ``shapes`` (distinct
+    routes drawn), ``points`` (drawn), ``points_total`` (decoded) and ``without_gps``
+    (activities with no route, listed by :func:`without_gps`).
     Needs ``map_summary_polyline``, ``name``, ``sport_type``, ``local_date``, distance;
     starts also use ``start_lat``/``start_lng``.
     """
@@ -250,14 +276,24 @@ def routes_figure(
         return _starts_figure(routed, units, int((~has_route).sum()), cache)
     routes = routed[POLYLINE_COLUMN].astype(object).tolist()
     points, offsets = decode_polylines(routes, cache=cache)
-    kept, kept_offsets = thin(points, offsets, point_budget(np.diff(offsets), max_points))
-    kept_counts = np.diff(kept_offsets)
-    hover, hover_offsets = thin(
-        kept, kept_offsets, point_budget(kept_counts, hover_points, minimum=1)
-    )
-    hover_route = np.repeat(np.arange(len(kept_counts)), np.diff(hover_offsets))
-    texts = _route_texts(routed, units)
+    view = _view(points[:, 0], points[:, 1])
+    cell = map_simplify.cell_size(float(view["zoom"]), float(view["center"]["lat"]))
+    simple, simple_offsets = map_simplify.snap_simplify(points, offsets, cell)
     sport = sports(routed).to_numpy()
+    sport_codes = pd.factorize(sport)[0].astype(np.int64)
+    _, copies = map_simplify.distinct_routes(simple, simple_offsets, cell, sport_codes)
+    counts = np.where(copies > 0, np.diff(simple_offsets), 0)
+    kept, kept_offsets = thin(simple, simple_offsets, point_budget(counts, max_points))
+    kept_counts = np.diff(kept_offsets)
+    # A route needs a few markers to be hoverable along its length, not one per vertex:
+    # each marker repeats the route's text.
+    wanted = np.minimum(kept_counts, HOVER_PER_ROUTE)
+    hover, hover_offsets = thin(kept, kept_offsets, point_budget(wanted, hover_points, minimum=1))
+    hover_counts = np.diff(hover_offsets)
+    hovered = np.flatnonzero(hover_counts > 0)
+    # Texts only for routes with a marker; hover_text[i] is route hovered[i]'s.
+    hover_text = _route_texts(routed, units, hovered, copies[hovered])
+    hover_route = np.repeat(np.arange(len(hovered)), hover_counts[hovered])
     drawn = kept_counts > 0
     fig = go.Figure()
     for name in pd.Series(sport[drawn]).value_counts().index:
@@ -269,14 +305,14 @@ def routes_figure(
                 lat=lat,
                 lon=lon,
                 mode="lines",
-                name=f"{name} ({len(chosen):,})",
+                name=f"{name} ({int(copies[chosen].sum()):,})",
                 legendgroup=str(name),
                 line={"color": colour, "width": 2},
                 opacity=0.75,
                 hoverinfo="skip",
             )
         )
-        on_sport = sport[hover_route] == name
+        on_sport = sport[hovered][hover_route] == name
         fig.add_trace(
             go.Scattermap(
                 lat=hover[on_sport, 0].astype(np.float32),
@@ -286,17 +322,18 @@ def routes_figure(
                 legendgroup=str(name),
                 showlegend=False,
                 marker={"size": 8, "color": colour, "opacity": 0},
-                text=texts[hover_route[on_sport]],
+                text=hover_text[hover_route[on_sport]],
                 hovertemplate="%{text}<extra>" + escape_hover(str(name)) + "</extra>",
             )
         )
     meta = {
-        "routes": int(drawn.sum()),
+        "routes": int(copies[drawn].sum()),
+        "shapes": int(drawn.sum()),
         "points": int(kept_offsets[-1]),
         "points_total": int(offsets[-1]),
         "without_gps": int((~has_route).sum()),
     }
-    return _map_layout(fig, kept[:, 0], kept[:, 1], meta=meta)
+    return _map_layout(fig, kept[:, 0], kept[:, 1], view, meta=meta)
 
 
 def _joined(
@@ -333,22 +370,50 @@ def _starts_figure(
         at = np.flatnonzero(missing)[has_point]
         lat[at] = first[offsets[:-1][has_point], 0]
         lon[at] = first[offsets[:-1][has_point], 1]
-    ok = np.isfinite(lat) & np.isfinite(lon)
-    texts = _route_texts(routed, units)
+    ok = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
+    lat, lon = lat[ok], lon[ok]
+    view = _view(lat, lon)
+    # Starts binned to cells of one pixel at the fitted view, weighted by how many start
+    # there: the heat looks the same (the kernel is 12 px wide) and 20,000 starts from a few
+    # hundred places become a few hundred points with one text each, not 20,000.
+    cell = map_simplify.cell_size(float(view["zoom"]), float(view["center"]["lat"]), headroom=0)
+    cells = np.floor(np.column_stack((lat, lon)) / np.array(cell)).astype(np.int64)
+    _, where, counts = np.unique(cells, axis=0, return_index=True, return_counts=True)
+    order = np.argsort(where)  # newest first, as the activities are
+    place, counts = where[order], counts[order]
+    hover: dict[str, Any] = {"hovertemplate": "%{z:,.0f} starts here<extra></extra>"}
+    if len(place) <= START_TEXTS:
+        # Few places (the usual: most starts are at home): name the latest start of each.
+        hover = {
+            "text": _start_texts(routed.iloc[ok[place]], units, counts),
+            "hovertemplate": "%{text}<extra>start</extra>",
+        }
     fig = go.Figure(
         go.Densitymap(
-            lat=lat[ok],
-            lon=lon[ok],
+            lat=lat[place].astype(np.float32),
+            lon=lon[place].astype(np.float32),
+            z=counts.astype(np.float32),
             radius=12,
             colorscale="YlOrRd",
             showscale=False,
             name="Starts",
-            text=texts[ok],
-            hovertemplate="%{text}<extra>start</extra>",
+            **hover,
         )
     )
-    meta = {"routes": int(ok.sum()), "without_gps": lacking}
-    return _map_layout(fig, lat[ok], lon[ok], meta=meta)
+    meta = {"routes": len(ok), "places": len(place), "without_gps": lacking}
+    return _map_layout(fig, lat, lon, view, meta=meta)
+
+
+def _start_texts(
+    newest: pd.DataFrame, units: Units, counts: IntArray
+) -> np.ndarray[Any, np.dtype[np.object_]]:
+    """Per start place: how many start there, and the newest of them (name, date, distance)."""
+    latest = _route_texts(newest, units, np.arange(len(newest)), np.ones(len(newest), np.int64))
+    texts = [
+        text if count == 1 else f"<b>{count:,} starts</b>, the latest:<br>{text}"
+        for text, count in zip(latest.tolist(), counts.tolist(), strict=True)
+    ]
+    return np.array(texts, dtype=object)
 
 
 def _column(df: pd.DataFrame, name: str) -> FloatArray:

@@ -9,7 +9,7 @@ import numpy as np
 import polyline
 import pytest
 
-from strava_dash import charts, maps
+from strava_dash import charts, maps, polyline_np
 from tests.test_charts import make_frame
 
 
@@ -54,13 +54,15 @@ def test_decoder_gives_empty_routes_for_bad_input() -> None:
 
 def test_decoder_cache_decodes_each_route_once(monkeypatch: pytest.MonkeyPatch) -> None:
     good = "_p~iF~ps|U_ulLnnqC_mqNvxq`@"
-    calls: list[str] = []
-    real = polyline.decode
-    monkeypatch.setattr(polyline, "decode", lambda text: calls.append(text) or real(text))
+    calls: list[list[str]] = []
+    real = polyline_np.decode_many
+    monkeypatch.setattr(
+        polyline_np, "decode_many", lambda texts: calls.append(list(texts)) or real(texts)
+    )
     cache: dict[str, np.ndarray] = {}
     first, _ = maps.decode_polylines([good, good], cache=cache)
     again, _ = maps.decode_polylines([good], cache=cache)
-    assert calls == [good]
+    assert calls == [[good]]
     np.testing.assert_array_equal(first[:3], again)
 
 
@@ -125,7 +127,13 @@ def test_routes_one_line_trace_and_one_hover_trace_per_sport() -> None:
     )
     assert ride_hover.text[0].endswith("10.0 km")
     assert fig.layout.map.style == "open-street-map"
-    assert fig.layout.meta == {"routes": 3, "points": 60, "points_total": 60, "without_gps": 1}
+    assert fig.layout.meta == {
+        "routes": 3,
+        "shapes": 3,
+        "points": 60,
+        "points_total": 60,
+        "without_gps": 1,
+    }
     imperial = maps.routes_figure(df, units="imperial")
     assert imperial.data[1].text[0].endswith("6.2 mi")
 
@@ -158,8 +166,10 @@ def test_ten_thousand_routes_stay_within_the_point_budget(
     assert drawn == fig.layout.meta["points"] <= 150_000
     assert fig.layout.meta["points_total"] == 2_000_000
     assert fig.layout.meta["routes"] == 10_000
-    # One gap between consecutive routes of a sport.
-    assert sum(nan_count(t.lat) for t in lines) == 10_000 - 3
+    # Each of the 200 shapes is ridden, run and walked (i % 200 and i % 3 meet every pair):
+    # 600 distinct routes of a sport, each drawn once, one gap between consecutive ones.
+    assert fig.layout.meta["shapes"] == 600
+    assert sum(nan_count(t.lat) for t in lines) == 600 - 3
     hover = [t for t in fig.data if t.mode == "markers"]
     assert sum(len(t.lat) for t in hover) <= 15_000
     payload = len(fig.to_json())

@@ -59,8 +59,13 @@ def _caption(meta: dict[str, Any], total: int, mode: MapMode) -> str:
     if mode == "starts":
         return f"Start points of {routes:,} of {total:,} activities."
     points, decoded = int(meta.get("points", 0)), int(meta.get("points_total", 0))
-    thinned = f", thinned from {decoded:,} for speed" if points < decoded else ""
-    return f"Showing {routes:,} of {total:,} activities' routes ({points:,} points{thinned})."
+    shapes = int(meta.get("shapes", routes))
+    distinct = f"{shapes:,} distinct, " if shapes < routes else ""
+    thinned = f", simplified from {decoded:,} for speed" if points < decoded else ""
+    return (
+        f"Showing {routes:,} of {total:,} activities' routes "
+        f"({distinct}{points:,} points{thinned})."
+    )
 
 
 def _without_gps(view: FilteredView) -> None:

@@ -1,0 +1,419 @@
+"""Frozen copy (before issue 14), for benchmarks.maps only.
+
+Maps: every route of the filtered activities, where rides start, and one activity's route.
+
+Routes come from ``map_summary_polyline`` (Google's encoded polyline, precision 5), decoded
+by the `polyline` library; a per-session cache of decoded routes keeps filter changes quick.
+
+All routes of one sport are one ``Scattermap`` trace with the routes separated by NaN (what
+``None`` becomes in a float array; plotly draws a gap), so 10,000 routes are a handful of
+traces. Above ``max_points`` the routes are thinned for display only (every route keeps its
+start and end); exports never go through here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import MutableMapping, Sequence
+from typing import Any, Final, Literal
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import polyline
+
+from strava_dash.charts.style import (
+    base_layout,
+    date_labels,
+    distance_values,
+    empty_figure,
+    escape_hover,
+    escaped_names,
+    local_days,
+    sport_colour,
+    sports,
+)
+from strava_dash.units import Units, label_for
+
+MapMode = Literal["routes", "starts"]
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+IntArray = np.ndarray[Any, np.dtype[np.int64]]
+
+MAP_STYLE: Final = "open-street-map"
+POLYLINE_COLUMN: Final = "map_summary_polyline"
+NO_GPS_MESSAGE: Final = "None of these activities has a GPS route"
+NO_ROUTE_MESSAGE: Final = "No GPS route for this activity"
+_PRECISION: Final = 1e5
+# MapLibre draws the world 512 px wide at zoom 0; the figure is about this big.
+_TILE_PX: Final = 512.0
+_MAP_PX: Final = (700.0, 560.0)
+
+
+def decode_polylines(
+    encoded: Sequence[str | None], *, cache: MutableMapping[str, FloatArray] | None = None
+) -> tuple[FloatArray, IntArray]:
+    """Decode many encoded polylines with the `polyline` library.
+
+    Returns ``(points, offsets)``: ``points`` is an ``(N, 2)`` array of (lat, lng) degrees and
+    route ``i`` is ``points[offsets[i]:offsets[i + 1]]``. None, empty and malformed strings
+    give an empty route (no exception), so one bad record cannot break the map. Decoding
+    10,000 routes takes about a second; pass ``cache`` (one per athlete session, never
+    shared) so a filter change only decodes routes not seen before.
+    """
+    routes = [_decode_one(text, cache) for text in encoded]
+    counts = np.fromiter((len(r) for r in routes), dtype=np.int64, count=len(routes))
+    offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    points = np.concatenate(routes) if routes else np.zeros((0, 2))
+    return points.astype(np.float64).reshape(-1, 2), offsets
+
+
+def _decode_one(text: str | None, cache: MutableMapping[str, FloatArray] | None) -> FloatArray:
+    if not isinstance(text, str) or not text:
+        return np.zeros((0, 2))
+    if cache is not None and text in cache:
+        return cache[text]
+    try:
+        route = np.asarray(polyline.decode(text), dtype=np.float64).reshape(-1, 2)
+    except (ValueError, IndexError, TypeError):
+        # A truncated or garbled polyline: draw nothing rather than fail the whole map.
+        route = np.zeros((0, 2))
+    if cache is not None:
+        cache[text] = route
+    return route
+
+
+def point_budget(counts: IntArray, max_points: int, *, minimum: int = 2) -> IntArray:
+    """How many points each route keeps so that the total stays within ``max_points``.
+
+    Routes share the budget in proportion to their length, each keeping at least
+    ``minimum`` points (2: its endpoints; never more than it has). Zero means the route is
+    left out: only when the budget cannot give every route its minimum, and then every n-th
+    route is kept.
+    """
+    counts = np.array(counts, dtype=np.int64)
+    total = int(counts.sum())
+    if total <= max_points:
+        return counts
+    floor = np.minimum(counts, minimum)
+    if int(floor.sum()) >= max_points:
+        keep = np.zeros(len(counts), dtype=np.int64)
+        drawn = np.flatnonzero(counts > 0)
+        step = math.ceil(int(floor.sum()) / max(max_points, 1))
+        chosen = drawn[::step]
+        allowed = chosen[np.cumsum(floor[chosen]) <= max_points]
+        keep[allowed] = floor[allowed]
+        return keep
+
+    def kept(scale: float) -> IntArray:
+        share: IntArray = np.floor(counts * scale).astype(np.int64)
+        return np.minimum(counts, np.maximum(floor, share))
+
+    # The largest share that fits: kept() only grows with the scale, so bisect it.
+    low, high = 0.0, max_points / total
+    while int(kept(high).sum()) <= max_points:
+        low, high = high, high * 2
+    for _ in range(40):
+        middle = (low + high) / 2
+        if int(kept(middle).sum()) <= max_points:
+            low = middle
+        else:
+            high = middle
+    return kept(low)
+
+
+def thin(points: FloatArray, offsets: IntArray, keep: IntArray) -> tuple[FloatArray, IntArray]:
+    """Keep ``keep[i]`` evenly spaced points of route ``i``, its first and last always included.
+
+    Returns the kept points and their offsets, in the layout of :func:`decode_polylines`.
+    """
+    counts = np.diff(offsets)
+    keep = np.minimum(np.asarray(keep, dtype=np.int64), counts)
+    route = np.repeat(np.arange(len(keep)), keep)
+    kept_offsets = np.concatenate(([0], np.cumsum(keep))).astype(np.int64)
+    rank = np.arange(int(kept_offsets[-1])) - kept_offsets[:-1][route]
+    span = (counts - 1)[route]
+    last = np.maximum(keep - 1, 1)[route]
+    index = offsets[:-1][route] + np.rint(rank * span / last).astype(np.int64)
+    return points[index], kept_offsets
+
+
+def _has_route(df: pd.DataFrame) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    if POLYLINE_COLUMN not in df.columns:
+        return np.zeros(len(df), dtype=bool)
+    encoded = df[POLYLINE_COLUMN].astype("string")
+    return (encoded.notna() & (encoded.str.len() > 0)).to_numpy(dtype=bool, na_value=False)
+
+
+def without_gps(df: pd.DataFrame) -> pd.DataFrame:
+    """The activities that have no route to draw, with a short reason, newest first as given.
+
+    Columns: ``id, name, sport_type, local_date, reason`` (+ ``strava_url`` when present).
+    Reasons: "Manual entry", "Indoor trainer", "Virtual activity", "No GPS route" (not
+    recorded, or hidden by the athlete's privacy settings).
+    """
+    lacking = df[~_has_route(df)]
+    reason = pd.Series("No GPS route", index=lacking.index, dtype="string")
+    if "sport_type" in lacking.columns:
+        virtual = lacking["sport_type"].astype("string").str.startswith("Virtual")
+        reason[virtual.fillna(False).to_numpy(dtype=bool)] = "Virtual activity"
+    for column, text in (("trainer", "Indoor trainer"), ("manual", "Manual entry")):
+        if column in lacking.columns:
+            reason[lacking[column].astype("boolean").fillna(False).to_numpy(dtype=bool)] = text
+    out = pd.DataFrame(
+        {
+            "id": lacking["id"],
+            "name": lacking["name"].astype("string") if "name" in lacking.columns else pd.NA,
+            "sport_type": sports(lacking).astype("string"),
+            "local_date": local_days(lacking),
+            "reason": reason,
+        },
+        index=lacking.index,
+    )
+    if "strava_url" in lacking.columns:
+        out["strava_url"] = lacking["strava_url"]
+    return out.reset_index(drop=True)
+
+
+def _view(lat: FloatArray, lon: FloatArray) -> dict[str, Any]:
+    """Centre and zoom that frame most points (1st-99th percentile: one trip abroad must not
+    zoom the athlete's home area out to a continent)."""
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    if not ok.any():
+        return {"center": {"lat": 0.0, "lon": 0.0}, "zoom": 1}
+    q = [1, 99] if ok.sum() >= 200 else [0, 100]
+    lat_lo, lat_hi = np.percentile(lat[ok], q)
+    lon_lo, lon_hi = np.percentile(lon[ok], q)
+    # Web Mercator stretches latitude by 1/cos(lat): compare like with like.
+    stretch = 1 / max(math.cos(math.radians((lat_lo + lat_hi) / 2)), 0.1)
+    lon_span = max(float(lon_hi - lon_lo), 1e-4)
+    lat_span = max(float(lat_hi - lat_lo) * stretch, 1e-4)
+    zoom = min(
+        math.log2(_MAP_PX[0] * 360 / (_TILE_PX * lon_span)),
+        math.log2(_MAP_PX[1] * 360 / (_TILE_PX * lat_span)),
+    )
+    return {
+        "center": {"lat": float(lat_lo + lat_hi) / 2, "lon": float(lon_lo + lon_hi) / 2},
+        "zoom": round(min(max(zoom - 0.3, 0.0), 16.0), 2),
+    }
+
+
+def _map_layout(fig: go.Figure, lat: FloatArray, lon: FloatArray, **layout: Any) -> go.Figure:
+    settings: dict[str, Any] = {
+        "map": {"style": MAP_STYLE, **_view(lat, lon)},
+        "margin": {"l": 0, "r": 0, "t": 30, "b": 0},
+        "height": 600,
+    }
+    return base_layout(fig, **(settings | layout))
+
+
+def _route_texts(df: pd.DataFrame, units: Units) -> np.ndarray[Any, np.dtype[np.object_]]:
+    distance = distance_values(df, units)
+    unit = label_for("distance", units)
+    texts = [
+        f"<b>{name}</b><br>{day}" + (f" · {d:,.1f} {unit}" if d == d else "")
+        for name, day, d in zip(
+            escaped_names(df), date_labels(local_days(df)), distance, strict=True
+        )
+    ]
+    return np.array(texts, dtype=object)
+
+
+def routes_figure(
+    df: pd.DataFrame,
+    *,
+    units: Units = "metric",
+    max_points: int = 150_000,
+    mode: MapMode = "routes",
+    hover_points: int = 15_000,
+    cache: MutableMapping[str, FloatArray] | None = None,
+) -> go.Figure:
+    """All routes on an OpenStreetMap basemap, coloured by sport; or start-point density.
+
+    ``mode="routes"``: per sport (most activities first) one ``Scattermap`` line trace with
+    the routes separated by NaN, then one trace of invisible hover markers (name, local date,
+    distance) sharing its legend entry. At most ``max_points`` route points are drawn
+    (separators not counted), thinned evenly with every route's endpoints kept. Hover
+    markers are a sample of those points, at most ``hover_points``, at least one per route
+    while the budget allows: a hover text on every vertex would make 10,000 routes a payload
+    of tens of MB. Coordinates are sent as float32 (under 2 m of error, half the bytes).
+    ``mode="starts"``: one ``Densitymap`` of start points ("where do I ride most").
+    ``fig.layout.meta`` holds ``routes`` (drawn), ``points`` (drawn), ``points_total``
+    (decoded) and ``without_gps`` (activities with no route, listed by :func:`without_gps`).
+    Needs ``map_summary_polyline``, ``name``, ``sport_type``, ``local_date``, distance;
+    starts also use ``start_lat``/``start_lng``.
+    """
+    if df.empty:
+        return empty_figure()
+    has_route = _has_route(df)
+    routed = df[has_route]
+    if routed.empty:
+        return empty_figure(NO_GPS_MESSAGE)
+    if mode == "starts":
+        return _starts_figure(routed, units, int((~has_route).sum()), cache)
+    routes = routed[POLYLINE_COLUMN].astype(object).tolist()
+    points, offsets = decode_polylines(routes, cache=cache)
+    kept, kept_offsets = thin(points, offsets, point_budget(np.diff(offsets), max_points))
+    kept_counts = np.diff(kept_offsets)
+    hover, hover_offsets = thin(
+        kept, kept_offsets, point_budget(kept_counts, hover_points, minimum=1)
+    )
+    hover_route = np.repeat(np.arange(len(kept_counts)), np.diff(hover_offsets))
+    texts = _route_texts(routed, units)
+    sport = sports(routed).to_numpy()
+    drawn = kept_counts > 0
+    fig = go.Figure()
+    for name in pd.Series(sport[drawn]).value_counts().index:
+        chosen = np.flatnonzero(drawn & (sport == name))
+        lat, lon = _joined(kept, kept_offsets, chosen)
+        colour = sport_colour(str(name))
+        fig.add_trace(
+            go.Scattermap(
+                lat=lat,
+                lon=lon,
+                mode="lines",
+                name=f"{name} ({len(chosen):,})",
+                legendgroup=str(name),
+                line={"color": colour, "width": 2},
+                opacity=0.75,
+                hoverinfo="skip",
+            )
+        )
+        on_sport = sport[hover_route] == name
+        fig.add_trace(
+            go.Scattermap(
+                lat=hover[on_sport, 0].astype(np.float32),
+                lon=hover[on_sport, 1].astype(np.float32),
+                mode="markers",
+                name=f"{name} (hover)",
+                legendgroup=str(name),
+                showlegend=False,
+                marker={"size": 8, "color": colour, "opacity": 0},
+                text=texts[hover_route[on_sport]],
+                hovertemplate="%{text}<extra>" + escape_hover(str(name)) + "</extra>",
+            )
+        )
+    meta = {
+        "routes": int(drawn.sum()),
+        "points": int(kept_offsets[-1]),
+        "points_total": int(offsets[-1]),
+        "without_gps": int((~has_route).sum()),
+    }
+    return _map_layout(fig, kept[:, 0], kept[:, 1], meta=meta)
+
+
+def _joined(
+    points: FloatArray, offsets: IntArray, routes: IntArray
+) -> tuple[np.ndarray[Any, np.dtype[np.float32]], np.ndarray[Any, np.dtype[np.float32]]]:
+    """The given routes end to end, one NaN (a gap) between consecutive routes; float32."""
+    counts = (offsets[1:] - offsets[:-1])[routes]
+    ordinal = np.repeat(np.arange(len(routes)), counts)
+    within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    source = offsets[:-1][routes][ordinal] + within
+    target = np.arange(len(source)) + ordinal
+    size = len(source) + max(len(routes) - 1, 0)
+    lat = np.full(size, np.nan, dtype=np.float32)
+    lon = np.full(size, np.nan, dtype=np.float32)
+    lat[target] = points[source, 0]
+    lon[target] = points[source, 1]
+    return lat, lon
+
+
+def _starts_figure(
+    routed: pd.DataFrame,
+    units: Units,
+    lacking: int,
+    cache: MutableMapping[str, FloatArray] | None,
+) -> go.Figure:
+    lat = _column(routed, "start_lat")
+    lon = _column(routed, "start_lng")
+    missing = ~(np.isfinite(lat) & np.isfinite(lon))
+    if missing.any():
+        # Start coordinates left out of the record: the route's first point is the start.
+        routes = routed[POLYLINE_COLUMN].astype(object)[missing].tolist()
+        first, offsets = decode_polylines(routes, cache=cache)
+        has_point = np.diff(offsets) > 0
+        at = np.flatnonzero(missing)[has_point]
+        lat[at] = first[offsets[:-1][has_point], 0]
+        lon[at] = first[offsets[:-1][has_point], 1]
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    texts = _route_texts(routed, units)
+    fig = go.Figure(
+        go.Densitymap(
+            lat=lat[ok],
+            lon=lon[ok],
+            radius=12,
+            colorscale="YlOrRd",
+            showscale=False,
+            name="Starts",
+            text=texts[ok],
+            hovertemplate="%{text}<extra>start</extra>",
+        )
+    )
+    meta = {"routes": int(ok.sum()), "without_gps": lacking}
+    return _map_layout(fig, lat[ok], lon[ok], meta=meta)
+
+
+def _column(df: pd.DataFrame, name: str) -> FloatArray:
+    if name not in df.columns:
+        return np.full(len(df), np.nan)
+    values: FloatArray = pd.to_numeric(df[name], errors="coerce").to_numpy(
+        dtype=np.float64, na_value=np.nan
+    )
+    return values
+
+
+def route_figure(
+    route: str | Sequence[Sequence[float]] | FloatArray | None,
+    *,
+    name: str | None = None,
+    sport_type: str = "Ride",
+) -> go.Figure:
+    """One activity's route: the line plus start (green) and finish (dark) markers.
+
+    ``route`` is an encoded polyline (``map_summary_polyline`` or the detailed ``map.polyline``)
+    or the ``latlng`` stream's ``data`` (``[[lat, lng], ...]``). No points: the empty state.
+    Traces: route, start, finish.
+    """
+    if isinstance(route, str):
+        try:
+            latlng = np.asarray(polyline.decode(route), dtype=np.float64).reshape(-1, 2)
+        except (IndexError, ValueError, TypeError):
+            latlng = np.zeros((0, 2))
+    elif route is None:
+        latlng = np.zeros((0, 2))
+    else:
+        latlng = np.asarray(route, dtype=np.float64).reshape(-1, 2)
+    latlng = latlng[np.isfinite(latlng).all(axis=1)]
+    if len(latlng) == 0:
+        return empty_figure(NO_ROUTE_MESSAGE)
+    label = escape_hover(name) if name else "Route"
+    colour = sport_colour(sport_type)
+    fig = go.Figure(
+        [
+            go.Scattermap(
+                lat=latlng[:, 0],
+                lon=latlng[:, 1],
+                mode="lines",
+                name=label,
+                line={"color": colour, "width": 4},
+                hoverinfo="skip",
+            ),
+            go.Scattermap(
+                lat=latlng[:1, 0],
+                lon=latlng[:1, 1],
+                mode="markers",
+                name="Start",
+                marker={"size": 14, "color": "#2F9E44"},
+                hovertemplate="Start<extra></extra>",
+            ),
+            go.Scattermap(
+                lat=latlng[-1:, 0],
+                lon=latlng[-1:, 1],
+                mode="markers",
+                name="Finish",
+                marker={"size": 14, "color": "#212529"},
+                hovertemplate="Finish<extra></extra>",
+            ),
+        ]
+    )
+    return _map_layout(fig, latlng[:, 0], latlng[:, 1], height=480)
