@@ -12,6 +12,7 @@ start and end); exports never go through here.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import MutableMapping, Sequence
 from typing import Any, Final, Literal
 
@@ -39,6 +40,22 @@ FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
 
 MAP_STYLE: Final = "open-street-map"
+#: Basemaps plotly draws without an access token. ``DASH_MAP_STYLE`` picks one: a server
+#: that cannot reach OpenStreetMap's tiles (an intranet, the offline test machines) needs
+#: "white-bg", since MapLibre never finishes loading a style whose tiles fail, and a map
+#: that never loaded takes no box or lasso selection.
+MAP_STYLES: Final = frozenset(
+    {
+        "open-street-map",
+        "white-bg",
+        "carto-positron",
+        "carto-darkmatter",
+        "carto-voyager",
+        "basic",
+        "dark",
+        "light",
+    }
+)
 POLYLINE_COLUMN: Final = "map_summary_polyline"
 NO_GPS_MESSAGE: Final = "None of these activities has a GPS route"
 NO_ROUTE_MESSAGE: Final = "No GPS route for this activity"
@@ -198,6 +215,12 @@ def _view(lat: FloatArray, lon: FloatArray) -> dict[str, Any]:
     }
 
 
+def map_style() -> str:
+    """The basemap: ``DASH_MAP_STYLE`` when it names one of :data:`MAP_STYLES`."""
+    chosen = os.environ.get("DASH_MAP_STYLE", "").strip()
+    return chosen if chosen in MAP_STYLES else MAP_STYLE
+
+
 def _map_layout(
     fig: go.Figure,
     lat: FloatArray,
@@ -206,7 +229,7 @@ def _map_layout(
     **layout: Any,
 ) -> go.Figure:
     settings: dict[str, Any] = {
-        "map": {"style": MAP_STYLE, **(view or _view(lat, lon))},
+        "map": {"style": map_style(), **(view or _view(lat, lon))},
         "margin": {"l": 0, "r": 0, "t": 30, "b": 0},
         "height": 600,
     }

@@ -259,3 +259,14 @@ def test_single_route_empty_state() -> None:
         fig = maps.route_figure(route)
         assert charts.is_empty(fig)
         assert fig.layout.annotations[0].text == maps.NO_ROUTE_MESSAGE
+
+
+def test_the_basemap_follows_dash_map_style_when_it_names_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("DASH_MAP_STYLE", raising=False)
+    assert maps.map_style() == "open-street-map"
+    monkeypatch.setenv("DASH_MAP_STYLE", "white-bg")
+    assert maps.map_style() == "white-bg"
+    monkeypatch.setenv("DASH_MAP_STYLE", "https://evil.example/style.json")
+    assert maps.map_style() == "open-street-map"

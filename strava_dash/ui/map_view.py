@@ -16,10 +16,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from strava_dash import charts, maps
+from strava_dash import charts, maps, selection_events
 from strava_dash.maps import MapMode
 from strava_dash.ui import state
-from strava_dash.ui.charts_view import show_figure
+from strava_dash.ui.charts_view import Selectable, show_figure
 from strava_dash.ui.views import FilteredView
 
 MODES: Final[dict[MapMode, str]] = {"routes": "Routes", "starts": "Start density"}
@@ -106,9 +106,19 @@ def route_map(view: FilteredView) -> None:
     meta = fig.layout.meta
     if isinstance(meta, dict):
         st.caption(_caption(meta, len(view.for_chart("map")), mode))
-    # Not selectable yet: with Streamlit 1.67 a box or lasso on a map (scattermap) reaches
-    # the server as an empty selection although plotly reports the points, so the map
-    # takes no selections (a map selection from a bookmark still filters; see
-    # selection.MapSelection and selection_events.map_box, ready for when it does).
-    show_figure(fig, "route_map", scroll_zoom=True)
+    if mode == "routes":
+        st.caption(
+            "Use the box tool (top right of the map) to keep the activities whose "
+            "routes pass through an area."
+        )
+        show_figure(
+            fig,
+            "route_map",
+            scroll_zoom=True,
+            # Box only: plotly reports a map selection as the points picked, never its
+            # shape, so a lasso could only be kept as their bounding box.
+            select=Selectable("map", ("box",), selection_events.map_box),
+        )
+    else:
+        show_figure(fig, "route_map", scroll_zoom=True)
     _without_gps(view)

@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
+import polyline
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from strava_dash import demo
@@ -149,3 +150,59 @@ def test_select_on_scatter_and_volume_then_files_and_a_bookmark(
         assert sorted(selection_param(other)) == sorted(parts)
     finally:
         fresh.close()
+
+
+def expected_on_map(part: str) -> set[int]:
+    """Demo activities whose start or any route vertex lies in the URL's map box, from the
+    raw records decoded with the polyline library (not the app's NumPy decoder)."""
+    fields = part.split(",")
+    assert fields[:2] == ["m", "r"], part
+    lat0, lat1, lng0, lng1 = (float(v) for v in fields[2:6])
+    ids: set[int] = set()
+    for record in demo.demo_activities():
+        encoded = (record.get("map") or {}).get("summary_polyline")  # type: ignore[union-attr]
+        if not encoded:
+            continue  # no GPS: never on a map selection
+        points = polyline.decode(str(encoded))
+        start = record.get("start_latlng") or []
+        if len(start) == 2:  # type: ignore[arg-type]
+            points.append((float(start[0]), float(start[1])))  # type: ignore[index]
+        if any(lat0 <= lat <= lat1 and lng0 <= lng <= lng1 for lat, lng in points):
+            ids.add(int(record["id"]))  # type: ignore[call-overload]
+    return ids
+
+
+def test_a_box_on_the_map_keeps_the_routes_through_it(context: BrowserContext, start_app) -> None:
+    # OpenStreetMap's tiles are out of reach here, and MapLibre takes no selection on a
+    # map whose style never loaded: the blank basemap stands in for them.
+    app: AppServer = start_app({"DASH_MAP_STYLE": "white-bg"})
+    page = context.new_page()
+    open_app(page, app.url)
+    click(page, "Explore with demo data")
+    page.locator("h1", has_text="Activities").wait_for()
+    everything = count_shown(page)
+
+    go_to(page, "Map")
+    chart = page.locator('[data-testid="stPlotlyChart"]').first.locator(".js-plotly-plot")
+    chart.first.wait_for()
+    chart.first.hover()
+    page.locator('.modebar-btn[data-title="Box Select"]').first.click()
+    box = chart.first.bounding_box()
+    assert box is not None
+    x0, y0 = box["x"] + box["width"] * 0.35, box["y"] + box["height"] * 0.3
+    x1, y1 = box["x"] + box["width"] * 0.65, box["y"] + box["height"] * 0.7
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(x0 + (x1 - x0) * step / 10, y0 + (y1 - y0) * step / 10)
+    page.mouse.up()
+    expect(page.get_by_text("Selected on Map")).to_be_visible()
+    wait_ready(page)
+    screenshot(page, "selection-map")
+
+    parts = selection_param(page)
+    assert len(parts) == 1
+    expected = expected_on_map(parts[0])
+    assert 0 < len(expected) < everything
+    go_to(page, "Activities")
+    assert count_shown(page) == len(expected)
