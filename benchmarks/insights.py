@@ -12,44 +12,30 @@ from __future__ import annotations
 
 import statistics
 import sys
-import time
 
 from streamlit import logger as streamlit_logger
 from streamlit.testing.v1 import AppTest
 
+from benchmarks.ui import query_reruns
 from strava_dash.insights.goals import Goal, new_id
 from strava_dash.ui.insights_plans import GOALS
 from tests.apptest_support import open_demo
 from tests.fake_strava import make_activities
 
-QUERIES = ("ride", "run", "swim", "walk", "morning", "", "gravel", "a", "zwift", "lunch")
 SECTIONS = ("fitness", "goals", "gear", "year")
 TARGET_S = 0.3
 
 
 def _reruns(at: AppTest, section: str, runs: int) -> list[float]:
     at.segmented_control(key="insights_section").set_value(section).run()
-    times = []
-    for query in (QUERIES * 3)[: runs + 1]:
-        at.text_input(key="q").set_value(query)
-        start = time.perf_counter()
-        at.run()
-        times.append(time.perf_counter() - start)
-        if at.exception:
-            raise RuntimeError(f"{section} failed: {at.exception}")
-    return times[1:]  # the first change also warms the page's caches
+    return query_reruns(at, runs, section)
 
 
 def _activities(at: AppTest, runs: int) -> list[float]:
     at.switch_page("pages/activities.py").run()
-    times = []
-    for query in (QUERIES * 3)[: runs + 1]:
-        at.text_input(key="q").set_value(query)
-        start = time.perf_counter()
-        at.run()
-        times.append(time.perf_counter() - start)
+    times = query_reruns(at, runs, "pages/activities.py")
     at.switch_page("pages/insights.py").run()
-    return times[1:]
+    return times
 
 
 def run(n: int = 10_000, runs: int = 10) -> dict[str, list[float]]:

@@ -23,7 +23,7 @@ import polyline
 from streamlit import logger as streamlit_logger
 
 from benchmarks.common import Table, seconds, write_section
-from benchmarks.ui import QUERIES
+from benchmarks.ui import query_reruns
 from strava_dash.activities import to_frame
 from strava_dash.selection import (
     MapSelection,
@@ -71,15 +71,7 @@ def _map_box(frame: pd.DataFrame) -> MapSelection:
 
 def _reruns(at: Any, page: str, runs: int) -> list[float]:
     at.switch_page(page).run()
-    times = []
-    for query in (QUERIES * 3)[: runs + 1]:
-        at.text_input(key="q").set_value(query)
-        start = time.perf_counter()
-        at.run()
-        times.append(time.perf_counter() - start)
-        if at.exception:
-            raise RuntimeError(f"{page} failed: {at.exception}")
-    return times[1:]
+    return query_reruns(at, runs, page)
 
 
 def _distinct_routes(table: Table, frame: pd.DataFrame, box: MapSelection, runs: int) -> None:

@@ -32,8 +32,11 @@ class UIResult:
     targets: list[Target]
 
 
-def _reruns(at: AppTest, page: str, runs: int) -> list[float]:
-    at.switch_page(page).run()
+def query_reruns(at: AppTest, runs: int, what: str) -> list[float]:
+    """Seconds of ``runs`` reruns of the page ``at`` shows, each after a name-filter change.
+
+    The first change is not counted: it also warms the page's caches.
+    """
     times = []
     for query in (QUERIES * 3)[: runs + 1]:
         at.text_input(key="q").set_value(query)
@@ -41,8 +44,13 @@ def _reruns(at: AppTest, page: str, runs: int) -> list[float]:
         at.run()
         times.append(time.perf_counter() - start)
         if at.exception:
-            raise RuntimeError(f"{page} failed: {at.exception}")
-    return times[1:]  # the first change also warms the page's caches
+            raise RuntimeError(f"{what} failed: {at.exception}")
+    return times[1:]
+
+
+def _reruns(at: AppTest, page: str, runs: int) -> list[float]:
+    at.switch_page(page).run()
+    return query_reruns(at, runs, page)
 
 
 def _memory(n: int) -> tuple[int, int]:
