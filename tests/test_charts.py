@@ -334,7 +334,7 @@ def weekday_labels(fig: Any) -> dict[int, str]:
 def calendar_cell(fig: Any, day: str) -> tuple[float, str, Any]:
     """What the athlete sees in the cell of ``day``: its value (z), hover text and customdata.
 
-    Found as a reader finds it: the block under the year's label, the row whose tick reads
+    Found as a reader finds it: the block under the year's label, the row whose label reads
     the day's weekday, the column counted in weeks from the one holding 1 January.
     """
     when = pd.Timestamp(day)
