@@ -150,9 +150,13 @@ def calendar(event: Event, shown_years: Sequence[int]) -> CalendarSelection | No
     """Clicked or boxed cells of the calendar heatmap -> local days.
 
     ``shown_years`` are the figure's years, newest first (the blocks top to bottom).
+    Points of any trace but the heatmap (trace 0; after it the gutter lines and the
+    weekday labels, which a box at the left edge can catch) are ignored.
     """
     cells: list[tuple[int, int]] = []
     for point in _points(event):
+        if point.get("curve_number", 0) != 0:
+            continue
         x, y = _float(point.get("x")), _float(point.get("y"))
         if x is not None and y is not None:
             cells.append((round(y), round(x)))

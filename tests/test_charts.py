@@ -325,16 +325,22 @@ def calendar_years(fig: Any) -> list[int]:
     return [int(re.sub(r"<[^>]+>", "", a.text)) for a in labelled]
 
 
+def weekday_labels(fig: Any) -> dict[int, str]:
+    """Row -> the weekday written left of it (the text trace; blank label rows left out)."""
+    (labels,) = [t for t in fig.data if t.type == "scatter" and t.mode == "text"]
+    return {int(y): t for y, t in zip(labels.y, labels.text, strict=True) if t}
+
+
 def calendar_cell(fig: Any, day: str) -> tuple[float, str, Any]:
     """What the athlete sees in the cell of ``day``: its value (z), hover text and customdata.
 
-    Found as a reader finds it: the block under the year's label, the row whose tick reads
+    Found as a reader finds it: the block under the year's label, the row whose label reads
     the day's weekday, the column counted in weeks from the one holding 1 January.
     """
     when = pd.Timestamp(day)
     (label,) = [a for a in fig.layout.annotations if str(when.year) in a.text]
-    ticks = dict(zip(fig.layout.yaxis.tickvals, fig.layout.yaxis.ticktext, strict=True))
-    (row,) = [r for r in range(int(label.y) + 1, int(label.y) + 8) if ticks[r] == f"{when:%a}"]
+    weekdays = weekday_labels(fig)
+    (row,) = [r for r in range(int(label.y) + 1, int(label.y) + 8) if weekdays[r] == f"{when:%a}"]
     column = (when.day_of_year - 1 + pd.Timestamp(when.year, 1, 1).weekday()) // 7
     trace = fig.data[0]
     custom = None if trace.customdata is None else np.asarray(trace.customdata)[row, column]
@@ -352,7 +358,7 @@ def test_calendar_daily_totals_equal_a_hand_computation() -> None:
         ]
     )
     fig = charts.calendar_heatmap_figure(df, measure="distance", units="metric")
-    assert len(fig.data) == 1
+    assert [t.type for t in fig.data] == ["heatmap", "scatter", "scatter"]
     # Years with activities, newest on top, as before; the empty 2025 gets no block.
     assert calendar_years(fig) == [2026, 2024]
     assert calendar_cell(fig, "2024-01-01")[0] == pytest.approx(25)  # two rides add up
@@ -404,11 +410,42 @@ def test_calendar_moving_time_hovers_as_hours_and_minutes() -> None:
 def test_calendar_is_one_trace_however_many_years() -> None:
     few = charts.calendar_heatmap_figure(activity_frame(2_000, 5), measure="distance")
     many = charts.calendar_heatmap_figure(activity_frame(20_000, 55), measure="distance")
-    assert len(few.data) == len(many.data) == 1
+    # One heatmap, then the gutters and the weekday labels: three traces for 5 or 55 years.
+    assert [t.type for t in few.data] == [t.type for t in many.data]
+    assert [t.type for t in many.data] == ["heatmap", "scatter", "scatter"]
     assert calendar_years(few) == list(range(TODAY.year, TODAY.year - 5, -1))
     assert calendar_years(many) == list(range(TODAY.year, TODAY.year - 55, -1))
     # Rows grow with the years (8 each), columns stay a year's weeks.
     assert np.asarray(many.data[0].z).shape == (55 * 8, 54)
+
+
+def test_calendar_draws_as_one_image_with_few_layout_labels_at_55_years() -> None:
+    """What keeps 55 dense years (20,000 cells) far under a second in the browser.
+
+    No xgap/ygap: plotly.js then paints the heatmap as one image of a pixel per cell
+    (with gaps it paints every brick on a plot-sized canvas and PNG-encodes it: ~150 ms
+    more at 55 years). No per-row y tick labels: plotly.js lays those out in time growing
+    with their square (385 weekday ticks took 1.5-2.5 s); the weekdays are a text trace and
+    the years 55 annotations. The gutters are one white line trace; overlays are never
+    hovered (so never clicked), the heatmap stays trace 0 for the selection converter.
+    """
+    fig = charts.calendar_heatmap_figure(activity_frame(20_000, 55), measure="distance")
+    heatmap, grid, labels = fig.data
+    assert heatmap.type == "heatmap"
+    assert (heatmap.xgap, heatmap.ygap, heatmap.zsmooth) == (None, None, None)
+    assert (heatmap.x, heatmap.y) == (None, None)  # linear axes: plotly's fast image path
+    assert (fig.layout.yaxis.showticklabels, fig.layout.yaxis.tickvals) == (False, None)
+    assert len(fig.layout.xaxis.tickvals) == 12
+    assert len(fig.layout.annotations) == 55
+    assert (grid.mode, grid.line.color, labels.mode) == ("lines", "white", "text")
+    assert grid.line.width >= 2
+    assert grid.hoverinfo == labels.hoverinfo == "skip"
+    # Every weekday row of every block is labelled, and the 55 × 8 rows are walled off.
+    weekdays = weekday_labels(fig)
+    assert len(weekdays) == 55 * 7
+    assert (weekdays[1], weekdays[7], weekdays[8 * 54 + 1]) == ("Mon", "Sun", "Mon")
+    walls = {float(y) for y in np.asarray(grid.y, dtype=float) if np.isfinite(y)}
+    assert {b * 8 + 0.5 + r for b in range(55) for r in range(8)} <= walls
 
 
 @pytest.mark.parametrize("years", [12, 55])

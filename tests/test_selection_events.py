@@ -75,6 +75,13 @@ def test_calendar_cells_to_days() -> None:
         frozenset({date(2024, 1, 8), date(2024, 1, 9), date(2024, 1, 10)})
     )
     assert selection_events.calendar(event([{"x": 0, "y": 99}]), shown) is None
+    # A weekday label (the text trace after the heatmap) caught by a box is not a day.
+    label = {"curve_number": 2, "point_index": 1, "x": -0.5, "y": 2}
+    assert selection_events.calendar(event([label]), shown) is None
+    heatmap_point = {"curve_number": 0, "x": 0, "y": 1}
+    assert selection_events.calendar(event([label, heatmap_point]), shown) == CalendarSelection(
+        frozenset({date(2024, 1, 1)})
+    )
 
 
 def test_when_cells_from_clicks_and_boxes() -> None:

@@ -44,6 +44,8 @@ _CALENDAR_SCALE: Final = [
 ]
 _HOUR_SCALE: Final = [[0.0, _EMPTY_CELL], [1e-9, "#D0EBFF"], [1.0, "#1864AB"]]
 _ROW_PX: Final = 19
+# The white gutter between day cells, in pixels (GitHub's bricks).
+_GAP_PX: Final = 3
 
 
 def _hover_template(measure: Measure, units: Units) -> str:
@@ -73,6 +75,14 @@ def calendar_heatmap_figure(
     tops out at the 95th percentile of active days so one epic day does not wash out the rest.
     Hover: the total, the date, the count and the first names. Needs ``local_date``, ``name``
     and the measure's column.
+
+    Drawn for the browser's sake (55 dense years are 20,000 cells): the heatmap has no
+    ``xgap``/``ygap``, so plotly.js paints it as one small image, a pixel per cell, scaled
+    up (with gaps it paints every brick on a canvas the size of the plot and encodes it as a
+    PNG); the gutters are one white line trace over it (``_grid``). The weekday labels are a
+    text trace (``_weekday_labels``), not y-axis ticks: plotly.js lays out tick labels in
+    time that grows with their square (385 at 55 years took 1.5-2.5 s). Traces after the
+    first are neither hovered nor selected.
     """
     df = dated(df)
     if df.empty:
@@ -100,21 +110,70 @@ def calendar_heatmap_figure(
             hovertemplate=_hover_template(measure, units),
             hoverongaps=False,
             coloraxis="coloraxis",
-            xgap=3,
-            ygap=3,
             name="Calendar",
             **extra,
         )
     )
+    fig.add_trace(_grid(len(cal.years)))
+    fig.add_trace(_weekday_labels(len(cal.years)))
     return base_layout(fig, **_calendar_layout(cal.years, top, measure, units))
+
+
+def _grid(years: int) -> go.Scatter:
+    """White lines between the cells, as xgap/ygap drew them: one path, whatever the years.
+
+    A line on every row and week boundary of the blocks, ``_GAP_PX`` wide, so each cell
+    keeps a gutter of that width. Each set is one zig-zag (there and back along the plot's
+    edges, which are cell edges too, or across the blank label rows), so the path needs no
+    breaks; float32 keeps the payload small (every coordinate is a multiple of 0.5).
+    """
+    rows = years * ROWS_PER_YEAR
+    # The row boundaries of each block: above its Monday, …, below its Sunday.
+    horizontal = (np.arange(years)[:, None] * ROWS_PER_YEAR + 0.5 + np.arange(8)[None, :]).ravel()
+    vertical = np.arange(WEEKS + 1) - 0.5
+    ends = np.array([[-0.5, WEEKS - 0.5], [WEEKS - 0.5, -0.5]])
+    hx = ends[np.arange(len(horizontal)) % 2].ravel()
+    hy = np.repeat(horizontal, 2)
+    vx = np.repeat(vertical, 2)
+    vy = np.array([[-0.5, rows - 0.5], [rows - 0.5, -0.5]])[np.arange(len(vertical)) % 2].ravel()
+    return go.Scatter(
+        x=np.concatenate((hx, [np.nan], vx)).astype(np.float32),
+        y=np.concatenate((hy, [np.nan], vy)).astype(np.float32),
+        mode="lines",
+        line={"color": "white", "width": _GAP_PX},
+        hoverinfo="skip",
+        showlegend=False,
+        name="grid",
+    )
+
+
+def _weekday_labels(years: int) -> go.Scatter:
+    """Mon … Sun left of every block's rows: a text trace, cheap where 385 ticks are not.
+
+    Row r (from 1) carries ``text[r - 1]``; the blank after Sun falls on the next label row.
+    Small types keep the payload small; x is the plot's left edge (labels further left would
+    be outside the x range, which plotly hides even with ``cliponaxis=False``).
+    """
+    rows = years * ROWS_PER_YEAR
+    return go.Scatter(
+        x=np.full(rows, -0.5, dtype=np.float32),
+        y=np.arange(1, rows + 1, dtype=np.int16),
+        text=[*WEEKDAYS, ""] * years,
+        mode="text",
+        textposition="middle left",
+        textfont={"size": 10},
+        cliponaxis=False,
+        hoverinfo="skip",
+        showlegend=False,
+        name="weekdays",
+    )
 
 
 def _calendar_layout(
     years: np.ndarray[Any, Any], top: float, measure: Measure, units: Units
 ) -> dict[str, Any]:
-    """Weekday ticks on each block, the year over it, month names over the week columns."""
+    """The year over each block, month names over the week columns (weekdays: a trace)."""
     blocks = np.arange(len(years)) * ROWS_PER_YEAR
-    weekday_rows = (blocks[:, None] + 1 + np.arange(7)[None, :]).ravel()
     # Where the 1st of each month falls, taking 1 January on a Thursday (the middle case).
     starts = pd.date_range("2001-01-01", periods=12, freq="MS").day_of_year.to_numpy() - 1
     year_labels = [
@@ -143,12 +202,10 @@ def _calendar_layout(
             "range": [-0.5, WEEKS - 0.5],
         },
         "yaxis": {
-            "autorange": "reversed",
-            "tickvals": weekday_rows.tolist(),
-            "ticktext": list(WEEKDAYS) * len(years),
+            "range": [len(years) * ROWS_PER_YEAR - 0.5, -0.5],
+            "showticklabels": False,
             "showgrid": False,
             "zeroline": False,
-            "tickfont": {"size": 10},
         },
         "coloraxis": {
             "colorscale": _CALENDAR_SCALE,
