@@ -1,5 +1,5 @@
-"""What the athlete sets on the Insights page: goals (kept in the session and, for a
-stored Strava athlete, in the store) and gear service intervals (kept in the session)."""
+"""What the athlete sets on the Insights page: goals and gear service intervals, kept in
+the session and, for a stored Strava athlete, in the store (one document for both)."""
 
 from __future__ import annotations
 
