@@ -1,4 +1,5 @@
-"""The Calendar and Year-over-year figures: server build time and the JSON Streamlit sends.
+"""The Calendar, Year-over-year and Distribution figures: server build time and the JSON
+Streamlit sends.
 
     python -m benchmarks.charts [--repeat 3] [--output BENCHMARKS.md]
 
@@ -20,6 +21,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from benchmarks.before import calendar as calendar_before
+from benchmarks.before import distribution as distribution_before
 from benchmarks.before import volume as volume_before
 from benchmarks.common import Table, Target, ratio, seconds, timed_together, write_section
 from strava_dash import charts
@@ -43,6 +45,18 @@ FIGURES: Final[dict[str, tuple[Builder, Builder]]] = {
         lambda df: volume_before.year_over_year_figure(df, measure="distance", today=TODAY),
         lambda df: charts.year_over_year_figure(df, measure="distance", today=TODAY),
     ),
+    "Distance against speed": (
+        distribution_before.speed_scatter_figure,
+        charts.speed_scatter_figure,
+    ),
+    "Distance against speed, imperial": (
+        lambda df: distribution_before.speed_scatter_figure(df, units="imperial"),
+        lambda df: charts.speed_scatter_figure(df, units="imperial"),
+    ),
+    "Distances (histogram)": (
+        distribution_before.distance_histogram_figure,
+        charts.distance_histogram_figure,
+    ),
 }
 
 
@@ -52,7 +66,7 @@ def _kb(size: int) -> str:
 
 def run(repeat: int) -> tuple[Table, list[Target]]:
     table = Table(
-        "Calendar and Year over year: one build on the server, and its JSON",
+        "Calendar, Year over year and Distribution: one build on the server, and its JSON",
         [
             "figure",
             "activities over years",
@@ -98,6 +112,11 @@ def run(repeat: int) -> tuple[Table, list[Target]]:
         "subplot per year and a hover string per day listing every activity. Year over year "
         "now sends each year's daily running total as float32 on x0 + dx, hover through the "
         "template; before: dates and a formatted string per day and year.",
+        "Distance against speed (a WebGL scatter, a point per activity) now sends x and y "
+        "as float32, the escaped name as `text` and the day as `hovertext` (YYYY-MM-DD, "
+        "formatted by the hovertemplate), speed through the template's number format and "
+        "pace as customdata minutes and seconds (uint16); before: float64 and a customdata "
+        "row of three strings per point (name, formatted date, formatted speed or pace).",
         "Moving time also sends hours and minutes per cell as customdata (2 bytes a cell), "
         "for h:mm in the hover: the heaviest calendar.",
         "Activities are spread at random over the years (12: a long real account; 55: about "

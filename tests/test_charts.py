@@ -531,8 +531,18 @@ def test_speed_scatter_has_a_speed_panel_and_a_reversed_pace_panel() -> None:
     assert ticks[240] == "4:00"
     assert ticks[600] == "10:00"
     assert fig.layout.xaxis.title.text == fig.layout.xaxis2.title.text == "Distance (km)"
-    assert ride_trace.customdata[0][0] == "Tempo &lt;ride&gt;"
-    assert ride_trace.customdata[0][1] == "Mon 04 Mar 2024"
+    # Hover: the escaped name, the local day (formatted by plotly), distance and speed/pace.
+    assert ride_trace.text[0] == "Tempo &lt;ride&gt;"
+    assert ride_trace.hovertext[0] == "2024-03-04"  # shown as "Mon 04 Mar 2024"
+    assert ride_trace.hovertemplate == (
+        "<b>%{text}</b><br>%{hovertext|%a %d %b %Y}<br>%{x:,.1f} km · %{y:.1f} km/h"
+        "<extra>Ride</extra>"
+    )
+    assert run_trace.customdata.tolist() == [[5, 0]]  # 5:00 per km
+    assert walk_trace.customdata.tolist() == [[12, 0]]
+    assert run_trace.hovertemplate.endswith(
+        "%{x:,.1f} km · %{customdata[0]}:%{customdata[1]:02d} min/km<extra>Run</extra>"
+    )
 
 
 def test_speed_scatter_imperial_and_single_panel() -> None:
@@ -545,6 +555,11 @@ def test_speed_scatter_imperial_and_single_panel() -> None:
     runs = charts.speed_scatter_figure(SCATTER[SCATTER["sport_type"] == "Run"], units="imperial")
     assert runs.layout.yaxis.title.text == "Pace (min/mi)"
     np.testing.assert_allclose(runs.data[0].y, [round(3000 / 10_000 * M_PER_MI)])
+    assert runs.data[0].customdata.tolist() == [[8, 3]]  # 483 s: 8:03 per mile
+    assert "%{x:,.1f} mi · %{customdata[0]}:%{customdata[1]:02d} min/mi" in (
+        runs.data[0].hovertemplate
+    )
+    assert "· %{y:.1f} mph<extra>Ride</extra>" in fig.data[0].hovertemplate
 
 
 def test_speed_scatter_without_any_speed_is_empty() -> None:
@@ -552,6 +567,43 @@ def test_speed_scatter_without_any_speed_is_empty() -> None:
         SCATTER[SCATTER["sport_type"] == "WeightTraining"], units="metric"
     )
     assert charts.is_empty(fig)
+
+
+@pytest.mark.parametrize("years", [12, 55])
+def test_distribution_charts_send_at_most_1_mb_at_20k_activities(years: int) -> None:
+    df = activity_frame(20_000, years)
+    for units in ("metric", "imperial"):
+        scatter = charts.speed_scatter_figure(df, units=units)
+        histogram = charts.distance_histogram_figure(df, units=units)
+        # Both panels and every sport with a speed; 20,000 points (WeightTraining has a
+        # distance here), x and y as float32, no formatted string per point but the name.
+        assert sum(len(t.x) for t in scatter.data) == 20_000
+        assert all(t.x.dtype == t.y.dtype == np.float32 for t in scatter.data)
+        assert len(scatter.to_json()) + len(histogram.to_json()) <= 1_000_000
+        assert len(scatter.to_json()) <= 900_000  # 1.48 MB before issue 14
+        assert len(histogram.to_json()) <= 50_000
+
+
+def test_distribution_scatter_hover_keeps_name_date_distance_and_speed() -> None:
+    df = activity_frame(2_000, 12)
+    df.loc[0, "name"] = '<b>Tom & "Jerry"</b> 🚴'
+    fig = charts.speed_scatter_figure(df, units="metric")
+    first = df.iloc[0]
+    trace = next(t for t in fig.data if t.name == first["sport_type"])
+    i = int(np.flatnonzero(np.isclose(trace.x, first["distance_km"], rtol=1e-6))[0])
+    assert trace.text[i] == '&lt;b&gt;Tom &amp; "Jerry"&lt;/b&gt; 🚴'
+    assert trace.hovertext[i] == first["local_date"].strftime("%Y-%m-%d")
+    template = trace.hovertemplate
+    assert template.startswith("<b>%{text}</b><br>%{hovertext|%a %d %b %Y}<br>%{x:,.1f} km · ")
+    if first["is_foot"]:
+        seconds = first["pace_per_km"].total_seconds()
+        assert list(trace.customdata[i]) == [seconds // 60, seconds % 60]
+        assert "%{customdata[0]}:%{customdata[1]:02d} min/km" in template
+    else:
+        assert trace.y[i] == pytest.approx(first["average_speed_kmh"], rel=1e-6)
+        assert "%{y:.1f} km/h" in template
+    for t in fig.data:  # sport names in the hover box are escaped too
+        assert t.hovertemplate.endswith(f"<extra>{charts.escape_hover(t.name)}</extra>")
 
 
 def test_distance_histogram_counts_in_shared_round_bins() -> None:

@@ -14,12 +14,11 @@ from plotly.subplots import make_subplots
 from strava_dash.activities import FOOT_SPORTS
 from strava_dash.charts.style import (
     base_layout,
-    date_labels,
     distance_values,
     empty_figure,
+    escape_hover,
     escaped_names,
     floats,
-    format_pace,
     local_days,
     pace_ticks,
     sport_colour,
@@ -30,6 +29,8 @@ from strava_dash.units import Units, column_for, label_for
 SPEED_PANEL: Final = "Speed — rides and other sports"
 PACE_PANEL: Final = "Pace — foot sports"
 _NICE_STEPS: Final = (1.0, 2.0, 2.5, 5.0)
+# d3-time-format of the hover's day, as style.date_labels writes it: "Mon 04 Mar 2024".
+DAY_FORMAT: Final = "%a %d %b %Y"
 
 
 def _is_foot(df: pd.DataFrame) -> np.ndarray[Any, np.dtype[np.bool_]]:
@@ -43,14 +44,33 @@ def _pace_seconds(df: pd.DataFrame, units: Units) -> np.ndarray[Any, np.dtype[np
     return floats(pace.dt.total_seconds())
 
 
+def _iso_days(df: pd.DataFrame) -> np.ndarray[Any, np.dtype[np.object_]]:
+    """Local days as "YYYY-MM-DD" (the hover formats them), "" for a missing day."""
+    days = local_days(df).to_numpy(dtype="datetime64[D]")
+    iso = np.datetime_as_string(days, unit="D").astype(object)
+    iso[np.isnat(days)] = ""
+    return iso
+
+
+def _minutes_seconds(pace: np.ndarray[Any, np.dtype[np.float64]]) -> np.ndarray[Any, Any]:
+    """Pace in whole seconds as ``[minutes, seconds]`` rows (uint16), for an m:ss hover."""
+    total = np.round(pace).astype(np.int64)
+    return np.column_stack(np.divmod(total, 60)).astype(np.uint16)
+
+
 def speed_scatter_figure(df: pd.DataFrame, *, units: Units = "metric") -> go.Figure:
     """Distance (x) against average speed, in two panels when both kinds of sport are present.
 
     Left: speed (km/h or mph) of non-foot sports. Right: pace (m:ss per km or mi) of foot
-    sports, on a reversed axis so faster is up. One scatter trace per sport (a sport is in one
-    panel only). Activities without distance or speed are left out. Hover: name, local date,
-    distance and speed/pace. Needs ``name``, ``sport_type``, ``is_foot``, ``local_date``,
-    distance, ``average_speed_*`` and ``pace_per_*``.
+    sports, on a reversed axis so faster is up. One WebGL scatter trace per sport (a sport is
+    in one panel only). Activities without distance or speed are left out. Hover: name, local
+    date, distance and speed/pace. Needs ``name``, ``sport_type``, ``is_foot``,
+    ``local_date``, distance, ``average_speed_*`` and ``pace_per_*``.
+
+    Light to send (issue 14): x and y are float32, the escaped name is ``text``, the local
+    day ``hovertext`` as "YYYY-MM-DD" (the hovertemplate writes it "Mon 04 Mar 2024"), speed
+    comes from y through a number format, and pace from ``customdata`` ``[minutes,
+    seconds]`` (uint16); no formatted string per point.
     """
     if df.empty:
         return empty_figure()
@@ -66,33 +86,36 @@ def speed_scatter_figure(df: pd.DataFrame, *, units: Units = "metric") -> go.Fig
     panels = [name for name, ok in ((SPEED_PANEL, speed_ok), (PACE_PANEL, pace_ok)) if ok.any()]
     fig = make_subplots(rows=1, cols=len(panels), subplot_titles=panels, horizontal_spacing=0.1)
     names = escaped_names(df).to_numpy()
-    dates = date_labels(local_days(df)).to_numpy()
+    days = _iso_days(df)
     sport = sports(df).to_numpy()
     dist_unit = label_for("distance", units)
     speed_unit = label_for("speed", units)
     pace_unit = label_for("pace", units)
+    head = f"<b>%{{text}}</b><br>%{{hovertext|{DAY_FORMAT}}}<br>%{{x:,.1f}} {dist_unit} · "
     for col, panel in enumerate(panels, start=1):
         mask = speed_ok if panel == SPEED_PANEL else pace_ok
         y = speed if panel == SPEED_PANEL else pace
         for name in pd.Series(sport[mask]).value_counts().index:
             rows = mask & (sport == name)
+            extra: dict[str, Any] = {}
             if panel == SPEED_PANEL:
-                shown = [f"{v:.1f} {speed_unit}" for v in y[rows]]
+                shown = f"%{{y:.1f}} {speed_unit}"
             else:
-                shown = [f"{format_pace(v)} {pace_unit}" for v in y[rows]]
+                shown = f"%{{customdata[0]}}:%{{customdata[1]:02d}} {pace_unit}"
+                extra["customdata"] = _minutes_seconds(y[rows])
+            label = escape_hover(str(name))
             fig.add_trace(
                 go.Scattergl(
-                    x=distance[rows],
-                    y=y[rows],
+                    x=distance[rows].astype(np.float32),
+                    y=y[rows].astype(np.float32),
                     mode="markers",
                     name=str(name),
                     legendgroup=str(name),
                     marker={"color": sport_colour(str(name)), "size": 7, "opacity": 0.7},
-                    customdata=np.column_stack((names[rows], dates[rows], shown)),
-                    hovertemplate=(
-                        "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>"
-                        f"%{{x:,.1f}} {dist_unit} · %{{customdata[2]}}<extra>{name}</extra>"
-                    ),
+                    text=names[rows],
+                    hovertext=days[rows],
+                    hovertemplate=f"{head}{shown}<extra>{label}</extra>",
+                    **extra,
                 ),
                 row=1,
                 col=col,

@@ -1,0 +1,175 @@
+"""Frozen copy (before issue 14), for benchmarks.charts only.
+
+Distribution and trend: distance against speed (pace for foot sports), and distance counts."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from strava_dash.activities import FOOT_SPORTS
+from strava_dash.charts.style import (
+    base_layout,
+    date_labels,
+    distance_values,
+    empty_figure,
+    escaped_names,
+    floats,
+    format_pace,
+    local_days,
+    pace_ticks,
+    sport_colour,
+    sports,
+)
+from strava_dash.units import Units, column_for, label_for
+
+SPEED_PANEL: Final = "Speed — rides and other sports"
+PACE_PANEL: Final = "Pace — foot sports"
+_NICE_STEPS: Final = (1.0, 2.0, 2.5, 5.0)
+
+
+def _is_foot(df: pd.DataFrame) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    if "is_foot" in df.columns:
+        return df["is_foot"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    return sports(df).isin(FOOT_SPORTS).to_numpy(dtype=bool)
+
+
+def _pace_seconds(df: pd.DataFrame, units: Units) -> np.ndarray[Any, np.dtype[np.float64]]:
+    pace = pd.to_timedelta(df[column_for("pace", units)])
+    return floats(pace.dt.total_seconds())
+
+
+def speed_scatter_figure(df: pd.DataFrame, *, units: Units = "metric") -> go.Figure:
+    """Distance (x) against average speed, in two panels when both kinds of sport are present.
+
+    Left: speed (km/h or mph) of non-foot sports. Right: pace (m:ss per km or mi) of foot
+    sports, on a reversed axis so faster is up. One scatter trace per sport (a sport is in one
+    panel only). Activities without distance or speed are left out. Hover: name, local date,
+    distance and speed/pace. Needs ``name``, ``sport_type``, ``is_foot``, ``local_date``,
+    distance, ``average_speed_*`` and ``pace_per_*``.
+    """
+    if df.empty:
+        return empty_figure()
+    distance = distance_values(df, units)
+    speed = floats(df[column_for("speed", units)])
+    pace = _pace_seconds(df, units)
+    foot = _is_foot(df)
+    ok_distance = np.isfinite(distance) & (distance > 0)
+    speed_ok = ok_distance & ~foot & np.isfinite(speed) & (speed > 0)
+    pace_ok = ok_distance & foot & np.isfinite(pace) & (pace > 0)
+    if not (speed_ok.any() or pace_ok.any()):
+        return empty_figure("No activities with distance and speed match the filters")
+    panels = [name for name, ok in ((SPEED_PANEL, speed_ok), (PACE_PANEL, pace_ok)) if ok.any()]
+    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=panels, horizontal_spacing=0.1)
+    names = escaped_names(df).to_numpy()
+    dates = date_labels(local_days(df)).to_numpy()
+    sport = sports(df).to_numpy()
+    dist_unit = label_for("distance", units)
+    speed_unit = label_for("speed", units)
+    pace_unit = label_for("pace", units)
+    for col, panel in enumerate(panels, start=1):
+        mask = speed_ok if panel == SPEED_PANEL else pace_ok
+        y = speed if panel == SPEED_PANEL else pace
+        for name in pd.Series(sport[mask]).value_counts().index:
+            rows = mask & (sport == name)
+            if panel == SPEED_PANEL:
+                shown = [f"{v:.1f} {speed_unit}" for v in y[rows]]
+            else:
+                shown = [f"{format_pace(v)} {pace_unit}" for v in y[rows]]
+            fig.add_trace(
+                go.Scattergl(
+                    x=distance[rows],
+                    y=y[rows],
+                    mode="markers",
+                    name=str(name),
+                    legendgroup=str(name),
+                    marker={"color": sport_colour(str(name)), "size": 7, "opacity": 0.7},
+                    customdata=np.column_stack((names[rows], dates[rows], shown)),
+                    hovertemplate=(
+                        "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>"
+                        f"%{{x:,.1f}} {dist_unit} · %{{customdata[2]}}<extra>{name}</extra>"
+                    ),
+                ),
+                row=1,
+                col=col,
+            )
+        fig.update_xaxes(title_text=f"Distance ({dist_unit})", row=1, col=col)
+        if panel == SPEED_PANEL:
+            fig.update_yaxes(title_text=f"Average speed ({speed_unit})", row=1, col=col)
+        else:
+            values = pace[pace_ok]
+            tickvals, ticktext = pace_ticks(float(values.min()), float(values.max()))
+            fig.update_yaxes(
+                title_text=f"Pace ({pace_unit})",
+                autorange="reversed",
+                tickvals=tickvals,
+                ticktext=ticktext,
+                row=1,
+                col=col,
+            )
+    # Legend above the panel titles, not on top of them.
+    return base_layout(fig, height=480, hovermode="closest", margin={"t": 90}, legend={"y": 1.12})
+
+
+def nice_bin_width(span: float, *, target: int = 30) -> float:
+    """A round bin width (1, 2, 2.5 or 5 × 10^k) giving at most about ``target`` bins."""
+    if not math.isfinite(span) or span <= 0:
+        return 1.0
+    raw = span / target
+    magnitude = 10.0 ** math.floor(math.log10(raw))
+    return next((s * magnitude for s in _NICE_STEPS if s * magnitude >= raw), 10.0 * magnitude)
+
+
+def distance_histogram_figure(df: pd.DataFrame, *, units: Units = "metric") -> go.Figure:
+    """Histogram of activity distances, stacked by sport, with round bins starting at 0.
+
+    Bars are precomputed (one ``Bar`` trace per sport, most activities first), so the counts
+    are in ``trace.y`` and every sport shares the same bins. Activities without a distance
+    (gym sessions, manual entries) are left out. Needs ``sport_type`` and distance. Each
+    bar's ``customdata`` is ``[range text, low, high]`` (the bin, in display units), so a
+    selection event carries its bin's edges.
+    """
+    if df.empty:
+        return empty_figure()
+    distance = distance_values(df, units)
+    ok = np.isfinite(distance) & (distance > 0)
+    if not ok.any():
+        return empty_figure("No activities with a distance match the filters")
+    values = distance[ok]
+    sport = sports(df).to_numpy()[ok]
+    width = nice_bin_width(float(values.max()))
+    edges = np.arange(0.0, values.max() + width, width)
+    if edges[-1] <= values.max():
+        edges = np.append(edges, edges[-1] + width)
+    centres = (edges[:-1] + edges[1:]) / 2
+    unit = label_for("distance", units)
+    ranges = [[f"{lo:g}–{hi:g} {unit}", lo, hi] for lo, hi in itertools.pairwise(edges)]
+    fig = go.Figure()
+    for name in pd.Series(sport).value_counts().index:
+        counts, _ = np.histogram(values[sport == name], bins=edges)
+        fig.add_trace(
+            go.Bar(
+                x=centres,
+                y=counts,
+                width=width,
+                name=str(name),
+                marker_color=sport_colour(str(name)),
+                customdata=ranges,
+                hovertemplate=f"%{{customdata[0]}}<br>{name}: %{{y}}<extra></extra>",
+            )
+        )
+    return base_layout(
+        fig,
+        barmode="stack",
+        bargap=0.05,
+        legend_traceorder="normal",
+        xaxis_title=f"Distance ({unit})",
+        yaxis_title="Activities",
+        hovermode="closest",
+    )
