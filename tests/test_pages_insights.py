@@ -205,15 +205,21 @@ def test_unreachable_strava_is_an_error_message() -> None:
     assert any("connection refused" in e for e in texts(at.error))
 
 
-def test_hostile_names_stay_text() -> None:
+def detail_of_newest_renamed(name: str) -> AppTest:
+    """The demo's Activity detail page after its newest activity was renamed ``name``."""
     at = open_demo()
     session = session_of(at)
     newest = int(session.frame()["id"].iloc[0])
-    name = '=1+1 <script>alert("x")</script> **bold** [link](https://e.vil) 🚴'
     with session.store.lock:
         record = dict(session.store.records[newest], name=name)
     session.store.merge([record])
     at.switch_page("pages/activity.py").run()
+    return at
+
+
+def test_hostile_names_stay_text() -> None:
+    name = '=1+1 <script>alert("x")</script> **bold** [link](https://e.vil) 🚴'
+    at = detail_of_newest_renamed(name)
     assert not at.exception, at.exception
     assert name in at.selectbox(key="detail_activity").options[0]
     heading = at.subheader[0].value
@@ -264,14 +270,8 @@ def test_the_sidebar_shows_the_athletes_name_as_text() -> None:
 
 
 def test_the_activity_title_is_one_line_of_text() -> None:
-    at = open_demo()
-    session = session_of(at)
-    newest = int(session.frame()["id"].iloc[0])
     name = "Morning ride\nwith :material/star: friends, www.strava.com :smile:"
-    with session.store.lock:
-        record = dict(session.store.records[newest], name=name)
-    session.store.merge([record])
-    at.switch_page("pages/activity.py").run()
+    at = detail_of_newest_renamed(name)
     assert not at.exception, at.exception
     heading = at.subheader[0].value
     assert heading == literal(name)
