@@ -1,9 +1,10 @@
 """Plotly selection events (as Streamlit hands them over) -> selection specs. Pure.
 
 Streamlit's ``st.plotly_chart(on_select="rerun")`` gives ``{"points": [...], "box":
-[...], "lasso": [...]}``: points carry ``x``, ``y``, ``customdata`` (and ``lat``/``lon`` on
-a map), a box ``{"xref", "yref", "x": [x0, x1], "y": [y0, y1]}``, a lasso the same with
-the polygon's vertices. Anything malformed gives None (nothing selected), never an error:
+[...], "lasso": [...]}``: points carry ``x``, ``y``, ``customdata``, a box ``{"xref",
+"yref", "x": [x0, x1], "y": [y0, y1]}``, a lasso the same with the polygon's vertices.
+The map is drawn by a component of its own, which returns the shape drawn in degrees
+(:func:`map_shape`). Anything malformed gives None (nothing selected), never an error:
 the event comes from the browser.
 """
 
@@ -17,6 +18,7 @@ from typing import Any, Final
 import pandas as pd
 
 from strava_dash.charts.volume import Period
+from strava_dash.geo_select import Vertex
 from strava_dash.selection import (
     WEEKDAYS,
     CalendarSelection,
@@ -29,14 +31,14 @@ from strava_dash.selection import (
     WhenSelection,
     YearsSelection,
 )
+from strava_dash.selection_codec import MAX_VERTICES
 from strava_dash.units import Units
 
 Event = Mapping[str, Any]
 _REFERENCE: Final = pd.Timestamp(2000, 1, 1)
 _ROWS_PER_YEAR: Final = 8
-# Selected map points are samples along routes; a little margin keeps the route whose
-# sample sat on the box's edge.
-_MAP_MARGIN: Final = 0.0005
+# A lasso longer than this is not a mouse gesture: refused before any work on it.
+MAX_MAP_VERTICES_IN: Final = 100_000
 
 
 def _list(event: Event, key: str) -> list[Any]:
@@ -222,23 +224,80 @@ def histogram(event: Event, units: Units) -> HistogramSelection | None:
     return HistogramSelection(units, tuple(sorted(ranges))) if ranges else None
 
 
-def map_box(event: Event, mode: MapMode = "routes") -> MapSelection | None:
-    """Route points picked with the map's box or lasso -> the box around them.
+def _degrees(value: object, limit: float) -> float | None:
+    number = _float(value)
+    return number if number is not None and abs(number) <= limit else None
 
-    Plotly reports a map's box or lasso only as the points inside it (no shape in
-    degrees), so the selection is their bounding box, with a small margin.
-    """
-    lats: list[float] = []
-    lngs: list[float] = []
-    for point in _points(event):
-        lat, lng = _float(point.get("lat")), _float(point.get("lon"))
-        if lat is not None and lng is not None and abs(lat) <= 90 and abs(lng) <= 180:
-            lats.append(lat)
-            lngs.append(lng)
-    if not lats:
+
+def _map_range(values: object, limit: float) -> tuple[float, float] | None:
+    """Two finite numbers within ±``limit``, low first; None when not exactly that."""
+    if not isinstance(values, list | tuple) or len(values) != 2:
         return None
-    return MapSelection(
-        mode,
-        (max(-90.0, min(lats) - _MAP_MARGIN), min(90.0, max(lats) + _MAP_MARGIN)),
-        (max(-180.0, min(lngs) - _MAP_MARGIN), min(180.0, max(lngs) + _MAP_MARGIN)),
-    )
+    a, b = _degrees(values[0], limit), _degrees(values[1], limit)
+    if a is None or b is None or a == b:
+        return None
+    return (min(a, b), max(a, b))
+
+
+def _thin(vertices: Sequence[Vertex], most: int) -> list[Vertex]:
+    if len(vertices) <= most:
+        return list(vertices)
+    step = len(vertices) / most
+    return [vertices[int(i * step)] for i in range(most)]
+
+
+def _map_polygon(values: object) -> tuple[Vertex, ...] | None:
+    """``[[lat, lng], ...]`` -> vertices; any vertex out of range rejects the whole lasso.
+
+    A lng > 90 in the lat place is how a swapped (lng, lat) list shows; it is refused, not
+    guessed at. Repeated consecutive vertices (a mouse that paused) are dropped.
+    """
+    if not isinstance(values, list | tuple) or not 3 <= len(values) <= MAX_MAP_VERTICES_IN:
+        return None
+    vertices: list[Vertex] = []
+    for pair in values:
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            return None
+        lat, lng = _degrees(pair[0], 90.0), _degrees(pair[1], 180.0)
+        if lat is None or lng is None:
+            return None
+        if not vertices or vertices[-1] != (lat, lng):
+            vertices.append((lat, lng))
+    if len(vertices) > 1 and vertices[0] == vertices[-1]:
+        vertices.pop()  # closed by repeating the first vertex: the polygon closes itself
+    if len(set(vertices)) < 3:
+        return None
+    return tuple(_thin(vertices, MAX_VERTICES))
+
+
+def map_shape(value: object, mode: MapMode = "routes") -> MapSelection | None:
+    """The shape drawn on the map component -> a map selection (None for anything else).
+
+    ``{"kind": "box", "lat": [south, north], "lng": [west, east]}`` or ``{"kind": "lasso",
+    "polygon": [[lat, lng], ...]}`` (see :mod:`strava_dash.ui.map_component`). Degrees out of
+    range, NaN, a flat box or fewer than three distinct vertices select nothing; a lasso of
+    thousands of vertices is thinned to :data:`~strava_dash.selection_codec.MAX_VERTICES`
+    (what a bookmark keeps), and one beyond :data:`MAX_MAP_VERTICES_IN` is refused unread.
+    """
+    if not isinstance(value, Mapping):
+        return None
+    kind = value.get("kind")
+    if kind == "box":
+        lat, lng = _map_range(value.get("lat"), 90.0), _map_range(value.get("lng"), 180.0)
+        if lat is None or lng is None:
+            return None
+        return MapSelection(mode, lat, lng)
+    if kind == "lasso":
+        polygon = _map_polygon(value.get("polygon"))
+        if polygon is None:
+            return None
+        lats, lngs = [v[0] for v in polygon], [v[1] for v in polygon]
+        if min(lats) == max(lats) or min(lngs) == max(lngs):
+            return None
+        return MapSelection(mode, (min(lats), max(lats)), (min(lngs), max(lngs)), polygon)
+    return None
+
+
+def map_cleared(value: object) -> bool:
+    """True when the map component reports a deselection (a double click on the map)."""
+    return isinstance(value, Mapping) and value.get("kind") == "clear"

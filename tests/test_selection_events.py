@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import pandas as pd
@@ -18,6 +19,7 @@ from strava_dash.selection import (
     WhenSelection,
     YearsSelection,
 )
+from strava_dash.selection_codec import MAX_VERTICES, canonical, decode, encode
 
 
 def event(points: list[dict[str, object]] | None = None, **shapes: object) -> dict[str, object]:
@@ -114,13 +116,96 @@ def test_histogram_bins_from_customdata() -> None:
     )
 
 
-def test_map_points_become_a_box_around_them() -> None:
-    picked = event([{"lat": 41.98, "lon": 2.82}, {"lat": 42.0, "lon": 2.8}, {"lat": 91, "lon": 0}])
-    got = selection_events.map_box(picked)
-    assert isinstance(got, MapSelection)
-    assert got.lat == pytest.approx((41.9795, 42.0005))
-    assert got.lng == pytest.approx((2.7995, 2.8205))
-    assert selection_events.map_box(event()) is None
+def test_a_box_drawn_on_the_map_is_kept_in_degrees_south_north_west_east() -> None:
+    got = selection_events.map_shape({"kind": "box", "lat": [42.1, 41.9], "lng": [2.7, 2.9]})
+    assert got == MapSelection("routes", (41.9, 42.1), (2.7, 2.9))
+    starts = selection_events.map_shape(
+        {"kind": "box", "lat": [41.9, 42.1], "lng": [2.7, 2.9], "nonce": "a-1"}, "starts"
+    )
+    assert starts == MapSelection("starts", (41.9, 42.1), (2.7, 2.9))
+
+
+def test_a_lasso_drawn_on_the_map_is_a_polygon_of_lat_lng() -> None:
+    triangle = [[41.9, 2.7], [42.1, 2.8], [41.95, 2.9], [41.9, 2.7]]  # closed: last = first
+    got = selection_events.map_shape({"kind": "lasso", "polygon": triangle})
+    assert got == MapSelection(
+        "routes", (41.9, 42.1), (2.7, 2.9), ((41.9, 2.7), (42.1, 2.8), (41.95, 2.9))
+    )
+
+
+def test_a_lasso_given_as_lng_lat_is_refused_not_swapped() -> None:
+    # Plotly hands lassoPoints as [lon, lat]; a frontend that forgot to swap them sends a
+    # "latitude" beyond 90 somewhere east of Greece: refused.
+    wrong = [[120.1, 30.0], [120.3, 30.2], [120.2, 30.4]]
+    assert selection_events.map_shape({"kind": "lasso", "polygon": wrong}) is None
+    box = {"kind": "box", "lat": [120.1, 120.3], "lng": [30.0, 30.4]}
+    assert selection_events.map_shape(box) is None
+
+
+def test_a_lasso_of_thousands_of_vertices_is_thinned_and_survives_the_url() -> None:
+    centre_lat, centre_lng = 41.98, 2.82
+    ring = [
+        [
+            centre_lat + 0.05 * math.sin(2 * math.pi * i / 10_000),
+            centre_lng + 0.05 * math.cos(2 * math.pi * i / 10_000),
+        ]
+        for i in range(10_000)
+    ]
+    got = selection_events.map_shape({"kind": "lasso", "polygon": ring})
+    assert got is not None
+    assert len(got.polygon) == MAX_VERTICES
+    assert got.lat == pytest.approx((centre_lat - 0.05, centre_lat + 0.05), abs=1e-3)
+    assert got.lng == pytest.approx((centre_lng - 0.05, centre_lng + 0.05), abs=1e-3)
+    restored = decode(encode([got]))
+    assert len(restored) == 1
+    back = restored[0]
+    assert isinstance(back, MapSelection)
+    assert back == canonical(got)
+    assert back.polygon == tuple((round(a, 4), round(b, 4)) for a, b in got.polygon)
+    assert back.mode == "routes"
+    too_many = [[41.9 + (i % 7) * 0.01, 2.7 + (i % 11) * 0.01] for i in range(100_001)]
+    assert selection_events.map_shape({"kind": "lasso", "polygon": too_many}) is None
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        None,
+        "box",
+        42,
+        [],
+        {},
+        {"kind": "circle", "lat": [1, 2], "lng": [1, 2]},
+        {"kind": "box"},
+        {"kind": "box", "lat": "41.9,42.1", "lng": [2.7, 2.9]},
+        {"kind": "box", "lat": ["41.9", "x"], "lng": [2.7, 2.9]},
+        {"kind": "box", "lat": [float("nan"), 42.1], "lng": [2.7, 2.9]},
+        {"kind": "box", "lat": [41.9, float("inf")], "lng": [2.7, 2.9]},
+        {"kind": "box", "lat": [41.9, 42.1, 43.0], "lng": [2.7, 2.9]},
+        {"kind": "box", "lat": [41.9, 42.1], "lng": [2.7, 181.0]},
+        {"kind": "box", "lat": [-91.0, 42.1], "lng": [2.7, 2.9]},
+        {"kind": "box", "lat": [42.0, 42.0], "lng": [2.7, 2.9]},  # flat
+        {"kind": "box", "lat": [None, 42.0], "lng": [2.7, 2.9]},
+        {"kind": "lasso"},
+        {"kind": "lasso", "polygon": "41.9:2.7_42.1:2.8_41.95:2.9"},
+        {"kind": "lasso", "polygon": [[41.9, 2.7], [42.1, 2.8]]},  # two vertices
+        {"kind": "lasso", "polygon": [[41.9, 2.7], [42.1, 2.8], [41.9, 2.7]]},  # closed two
+        {"kind": "lasso", "polygon": [[41.9, 2.7], [42.1, 2.8], [float("nan"), 2.9]]},
+        {"kind": "lasso", "polygon": [[41.9, 2.7], [42.1, 2.8], [41.95]]},
+        {"kind": "lasso", "polygon": [[41.9, 2.7], [42.1, 2.8], "x"]},
+        {"kind": "lasso", "polygon": [[41.9, 2.7], [42.0, 2.8], [42.1, 2.9]][:2] * 2},
+        {"kind": "lasso", "polygon": [[41.9, 2.7], [41.9, 2.8], [41.9, 2.9]]},  # a line
+        {"kind": "clear"},
+    ],
+)
+def test_anything_else_from_the_map_component_selects_nothing(garbage: object) -> None:
+    assert selection_events.map_shape(garbage) is None
+
+
+def test_a_double_click_on_the_map_is_a_clear() -> None:
+    assert selection_events.map_cleared({"kind": "clear", "nonce": "x-3"})
+    assert not selection_events.map_cleared({"kind": "box"})
+    assert not selection_events.map_cleared("clear")
 
 
 @pytest.mark.parametrize("garbage", [{}, {"points": "x"}, {"points": [1, None]}, {"box": [3]}])
@@ -131,4 +216,4 @@ def test_malformed_events_select_nothing(garbage: dict[str, object]) -> None:
     assert selection_events.when(garbage) is None
     assert selection_events.scatter(garbage, ["speed"], "metric") is None
     assert selection_events.histogram(garbage, "metric") is None
-    assert selection_events.map_box(garbage) is None
+    assert selection_events.map_shape(garbage) is None
