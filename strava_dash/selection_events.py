@@ -301,3 +301,10 @@ def map_shape(value: object, mode: MapMode = "routes") -> MapSelection | None:
 def map_cleared(value: object) -> bool:
     """True when the map component reports a deselection (a double click on the map)."""
     return isinstance(value, Mapping) and value.get("kind") == "clear"
+
+
+def map_shape_value(selection: MapSelection) -> dict[str, Any]:
+    """The map's selection in the component's own terms, to draw it back (:func:`map_shape`)."""
+    if selection.polygon:
+        return {"kind": "lasso", "polygon": [[lat, lng] for lat, lng in selection.polygon]}
+    return {"kind": "box", "lat": list(selection.lat), "lng": list(selection.lng)}

@@ -49,6 +49,27 @@ def button(at: AppTest, label: str) -> Any:
     return matches[0]
 
 
+def figure_specs(at: AppTest) -> list[dict[str, Any]]:
+    """Every plotly figure drawn: ``st.plotly_chart`` specs, then the map component's figure
+    (AppTest cannot render a custom component; its arguments are in the element)."""
+    found = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    for element in at.get("component_instance"):
+        args = {a.key: a.bytes for a in element.proto.special_args}
+        if "figure" in args:
+            found.append(json.loads(args["figure"]))
+    return found
+
+
+def map_component_args(at: AppTest) -> dict[str, Any]:
+    """The JSON arguments of the route map component (figure aside)."""
+    maps = [
+        e for e in at.get("component_instance") if e.proto.component_name.endswith(".route_map")
+    ]
+    assert len(maps) == 1, "no route map component drawn"
+    args: dict[str, Any] = json.loads(maps[0].proto.json_args)
+    return args
+
+
 def open_demo() -> AppTest:
     at = new_app()
     button(at, "Explore with demo data").click().run()

@@ -21,7 +21,7 @@ from strava_dash.archive import ArchiveLimits
 from strava_dash.ui import archive_view
 from strava_dash.ui.detail_view import NO_STREAMS
 from strava_dash.ui.state import AthleteSession
-from tests.apptest_support import Downloads, button, new_app
+from tests.apptest_support import Downloads, button, figure_specs, new_app
 from tests.test_archive import (
     CURRENT,
     OLDEST,
@@ -145,7 +145,7 @@ def test_every_page_renders_the_archive(imported: AppTest, page: str) -> None:
     at.switch_page(page).run()
     assert not at.exception, at.exception
     assert not at.error
-    assert at.get("plotly_chart"), "no figure drawn"
+    assert figure_specs(at), "no figure drawn"
     assert any("Powered by Strava" in c for c in texts(at.caption).split(" | "))
 
 

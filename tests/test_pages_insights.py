@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +16,7 @@ from strava_dash.ui.detail_view import NO_STREAMS
 from strava_dash.ui.state import AthleteSession
 from strava_dash.ui.text import literal
 from tests.apptest_support import (
+    figure_specs,
     log_in,
     new_app,
     oauth_redirect,
@@ -40,7 +40,7 @@ def demo_on(page: str) -> AppTest:
 
 
 def specs(at: AppTest) -> list[dict[str, Any]]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return figure_specs(at)
 
 
 def session_of(at: AppTest) -> AthleteSession:

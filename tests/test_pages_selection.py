@@ -15,17 +15,20 @@ from streamlit.testing.v1 import AppTest
 
 from strava_dash.filters import FilterSpec, apply_filters
 from strava_dash.selection import (
+    MapSelection,
     ScatterSelection,
     Selection,
     VolumeSelection,
     WhenSelection,
     apply_selections,
 )
-from strava_dash.selection_codec import encode
+from strava_dash.selection_codec import decode, encode
+from strava_dash.ui.map_view import SHAPE_KEY
 from tests.apptest_support import (
     Downloads,
     button,
     log_in,
+    map_component_args,
     new_app,
     oauth_redirect,
     open_demo,
@@ -225,3 +228,101 @@ def test_no_comparison_with_a_previous_period_under_a_selection() -> None:
     assert not at.metric[0].delta
     button(at, "Clear selection").click().run()
     assert at.metric[0].delta
+
+
+# -- the map component (#13: box or lasso on the routes) ---------------------------------
+# AppTest cannot run the component's JavaScript; a value put under its key is what the
+# browser would send after a drawing (tests/browser/test_selection.py draws for real).
+
+# East of Girona, away from the usual start: its bounding box holds more routes.
+TRIANGLE = [[41.90, 2.90], [42.00, 2.92], [41.92, 3.02]]
+
+
+def draw_on_map(at: AppTest, value: object) -> AppTest:
+    at.session_state[SHAPE_KEY] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def map_selection(at: AppTest) -> MapSelection:
+    found = [s for s in decode(at.query_params["sel"]) if isinstance(s, MapSelection)]
+    assert len(found) == 1
+    return found[0]
+
+
+def test_a_lasso_drawn_on_the_map_filters_every_page_and_is_drawn_back() -> None:
+    at = open_demo()
+    at.switch_page("pages/map.py").run()
+    assert map_component_args(at)["shape"] is None
+    draw_on_map(at, {"kind": "lasso", "polygon": TRIANGLE, "nonce": "t-1"})
+    chosen = map_selection(at)
+    polygon = tuple((lat, lng) for lat, lng in TRIANGLE)
+    assert chosen == MapSelection("routes", (41.9, 42.0), (2.9, 3.02), polygon)
+    expected = expected_ids(at, [chosen], FilterSpec())
+    assert 0 < len(expected) < len(frame(at))
+    # The box around the triangle holds more: the polygon itself filters.
+    box = MapSelection("routes", chosen.lat, chosen.lng)
+    assert expected < expected_ids(at, [box], FilterSpec())
+    assert chips(at) == [
+        f"Selected on Map: {chosen.describe('metric')} · {len(expected):,} activities"
+    ]
+    assert "routes in a lasso around" in chips(at)[0]
+    assert map_component_args(at)["shape"] == {"kind": "lasso", "polygon": TRIANGLE}
+    at.switch_page("pages/activities.py").run()
+    assert set(shown_ids(at)) == expected
+
+
+def test_a_box_drawn_on_the_map_and_a_double_click_removing_it() -> None:
+    at = open_demo()
+    at.switch_page("pages/map.py").run()
+    value = {"kind": "box", "lat": [42.05, 41.95], "lng": [2.78, 2.88], "nonce": "b-1"}
+    draw_on_map(at, value)
+    chosen = map_selection(at)
+    assert chosen == MapSelection("routes", (41.95, 42.05), (2.78, 2.88))
+    assert map_component_args(at)["shape"] == {
+        "kind": "box",
+        "lat": [41.95, 42.05],
+        "lng": [2.78, 2.88],
+    }
+    expected = expected_ids(at, [chosen], FilterSpec())
+    assert 0 < len(expected) < len(frame(at))
+    assert len(chips(at)) == 1
+    # The chip's ✕: the component still holds its last value, which must not come back.
+    at.button(key="unselect_map").click().run()
+    assert "sel" not in at.query_params
+    at.run()
+    assert "sel" not in at.query_params
+    assert map_component_args(at)["shape"] is None
+    # The same box drawn again is a new gesture (a new nonce).
+    draw_on_map(at, value | {"nonce": "b-2"})
+    assert map_selection(at) == chosen
+    draw_on_map(at, {"kind": "clear", "nonce": "b-3"})
+    assert "sel" not in at.query_params
+    assert chips(at) == []
+
+
+def test_a_double_click_on_the_map_keeps_the_other_charts_selections() -> None:
+    at = with_selection([SUMMER_RIDES], "pages/map.py")
+    draw_on_map(at, {"kind": "lasso", "polygon": TRIANGLE, "nonce": "c-1"})
+    assert len(chips(at)) == 2
+    draw_on_map(at, {"kind": "clear", "nonce": "c-2"})
+    assert at.query_params["sel"] == encode([SUMMER_RIDES])
+    assert len(chips(at)) == 1
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        "lasso",
+        {"kind": "lasso", "polygon": [[41.9, 2.7], [42.0, 2.8]], "nonce": "g-1"},
+        {"kind": "box", "lat": [float("nan"), 42.0], "lng": [2.7, 2.8], "nonce": "g-2"},
+        {"kind": "lasso", "polygon": [[141.9, 2.74], [142.06, 2.8], [141.94, 2.92]]},  # lng, lat
+    ],
+)
+def test_garbage_from_the_map_component_selects_nothing(garbage: object) -> None:
+    at = open_demo()
+    at.switch_page("pages/map.py").run()
+    draw_on_map(at, garbage)
+    assert "sel" not in at.query_params
+    assert chips(at) == []

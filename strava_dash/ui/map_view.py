@@ -18,13 +18,17 @@ import streamlit as st
 
 from strava_dash import charts, maps, selection_events
 from strava_dash.maps import MapMode
-from strava_dash.ui import state
-from strava_dash.ui.charts_view import Selectable, show_figure
+from strava_dash.selection import MapSelection
+from strava_dash.ui import map_component, state
+from strava_dash.ui.charts_view import show_figure
+from strava_dash.ui.selection_view import take_shape
 from strava_dash.ui.views import FilteredView
 
 MODES: Final[dict[MapMode, str]] = {"routes": "Routes", "starts": "Start density"}
 MAP_HEIGHT: Final = 650
 _KEPT: Final = 4
+#: The map component's widget key; tests inject a drawn shape under it.
+SHAPE_KEY: Final = "route_map_shape"
 
 CacheKey = tuple[str, int, str, str]
 
@@ -107,18 +111,47 @@ def route_map(view: FilteredView) -> None:
     if isinstance(meta, dict):
         st.caption(_caption(meta, len(view.for_chart("map")), mode))
     if mode == "routes":
-        st.caption(
-            "Use the box tool (top right of the map) to keep the activities whose "
-            "routes pass through an area."
-        )
-        show_figure(
-            fig,
-            "route_map",
-            scroll_zoom=True,
-            # Box only: plotly reports a map selection as the points picked, never its
-            # shape, so a lasso could only be kept as their bounding box.
-            select=Selectable("map", ("box",), selection_events.map_box),
-        )
+        _selectable_map(view, fig)
     else:
         show_figure(fig, "route_map", scroll_zoom=True)
     _without_gps(view)
+
+
+def _payload(fig: go.Figure) -> tuple[bytes, str, str]:
+    """The figure's JSON for the component, made once per kept figure (it is megabytes)."""
+    made: dict[int, tuple[go.Figure, tuple[bytes, str, str]]] = st.session_state.setdefault(
+        state.MAP_PAYLOADS, {}
+    )
+    found = made.get(id(fig))
+    if found is not None and found[0] is fig:
+        return found[1]
+    payload = map_component.figure_payload(fig)
+    while len(made) >= _KEPT:
+        made.pop(next(iter(made)))
+    made[id(fig)] = (fig, payload)
+    return payload
+
+
+def _selectable_map(view: FilteredView, fig: go.Figure) -> None:
+    """The routes in the map component; the box or lasso drawn becomes the map's selection."""
+    if charts.is_empty(fig):
+        show_figure(fig, "route_map")  # the builder's message
+        return
+    st.caption(
+        "Use the box or lasso tool (top right of the map) to keep the activities that start "
+        "or pass inside the shape; double-click the map in that tool to remove it."
+    )
+    current = next((s for s in view.selections if isinstance(s, MapSelection)), None)
+    value = map_component.route_map(
+        _payload(fig),
+        key=SHAPE_KEY,
+        height=MAP_HEIGHT,
+        shape=selection_events.map_shape_value(current) if current else None,
+    )
+    take_shape(
+        "map",
+        SHAPE_KEY,
+        value,
+        lambda v: selection_events.map_shape(v, "routes"),
+        selection_events.map_cleared,
+    )

@@ -83,6 +83,27 @@ def _event_selection(event: object) -> Mapping[str, Any]:
     return picked if isinstance(picked, Mapping) else {}
 
 
+def _first_time(key: str, picked: Mapping[str, Any]) -> bool:
+    """True the first time this widget reports ``picked`` (it repeats it on every rerun)."""
+    seen: dict[str, str] = st.session_state.setdefault(state.SEEN_EVENTS, {})
+    fingerprint = json.dumps(picked, sort_keys=True, default=str)
+    if seen.get(key) == fingerprint:
+        return False
+    seen[key] = fingerprint
+    return True
+
+
+def _apply(made: Selection | None) -> None:
+    new = canonical(made) if made is not None else None
+    if new is None:
+        return
+    current = active_selections()
+    updated = replace_chart(current, new)
+    if updated != current:
+        set_selections(updated)
+        st.rerun()
+
+
 def take_event(
     chart: ChartName,
     base: str,
@@ -98,20 +119,32 @@ def take_event(
     owners: dict[str, str] = st.session_state.setdefault(state.CHART_OWNERS, {})
     owners[base] = chart
     picked = _event_selection(event)
-    if is_empty(picked):
+    if is_empty(picked) or not _first_time(chart_key(base), picked):
         return
-    seen: dict[str, str] = st.session_state.setdefault(state.SEEN_EVENTS, {})
-    fingerprint = json.dumps(picked, sort_keys=True, default=str)
-    key = chart_key(base)
-    if seen.get(key) == fingerprint:
+    _apply(convert(picked))
+
+
+def take_shape(
+    chart: ChartName,
+    key: str,
+    value: object,
+    convert: Callable[[object], Selection | None],
+    cleared: Callable[[object], bool],
+) -> None:
+    """A component's value (a shape it drew, or a clear) -> that chart's selection, then rerun.
+
+    The component sends a value only when the athlete acts, each with a nonce, so a value
+    not seen before is always a gesture: a clear (a double click on it) removes the
+    chart's selection. Its key needs no generation (:func:`chart_key`): it draws the
+    selection in force from its arguments, so a removed chip takes the shape with it.
+    """
+    if not isinstance(value, Mapping) or not _first_time(key, value):
         return
-    seen[key] = fingerprint
-    made = convert(picked)
-    new = canonical(made) if made is not None else None
-    if new is None:
+    if cleared(value):
+        current = active_selections()
+        kept = [s for s in current if s.chart != chart]
+        if kept != current:
+            set_selections(kept)
+            st.rerun()
         return
-    current = active_selections()
-    updated = replace_chart(current, new)
-    if updated != current:
-        set_selections(updated)
-        st.rerun()
+    _apply(convert(value))

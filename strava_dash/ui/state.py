@@ -65,6 +65,8 @@ TRACKS_FAILED = "tracks_failed"
 TRACKS_INCLUDE_CSV = "tracks_include_csv"
 #: The map's kept figures: {cache key: figure}, the latest few only.
 MAP_FIGURES = "map_figures"
+#: Their JSON for the map component: {id(figure): (figure, payload)}, as few.
+MAP_PAYLOADS = "map_payloads"
 #: The visual filter (selections on charts and the map), the generation of each chart's
 #: widget key, which chart each widget belongs to, and the last event taken per widget.
 SELECTIONS = "visual_selections"
