@@ -3,12 +3,14 @@ and the files follow, and a bookmark of it comes back through the demo button.""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
 import polyline
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from strava_dash import demo
 from strava_dash.activities import FOOT_SPORTS
@@ -152,12 +154,103 @@ def test_select_on_scatter_and_volume_then_files_and_a_bookmark(
         fresh.close()
 
 
+MAP_IFRAME = 'iframe[title="strava_dash.ui.map_component.route_map"]'
+# Map pixels (relative to the map's top-left) -> [lat, lng], by MapLibre's own projection.
+_UNPROJECT = """(el, points) => {
+    const map = el._fullLayout.map._subplot.map;
+    return points.map(([x, y]) => { const p = map.unproject([x, y]); return [p.lat, p.lng]; });
+}"""
+
+
+def open_map(context: BrowserContext, start_app) -> tuple[Page, int]:
+    # OpenStreetMap's tiles are out of reach here, and MapLibre takes no selection on a
+    # map whose style never loaded: the blank basemap stands in for them.
+    app: AppServer = start_app({"DASH_MAP_STYLE": "white-bg"})
+    page = context.new_page()
+    open_app(page, app.url)
+    click(page, "Explore with demo data")
+    page.locator("h1", has_text="Activities").wait_for()
+    everything = count_shown(page)
+    go_to(page, "Map")
+    return page, everything
+
+
+def map_plot(page: Page) -> Locator:
+    """The map component's plotly graph (inside its iframe), drawn."""
+    plot = page.frame_locator(MAP_IFRAME).locator(".js-plotly-plot").first
+    plot.locator(".maplibregl-canvas").first.wait_for()
+    return plot
+
+
+def choose_tool(page: Page, title: str) -> Locator:
+    plot = map_plot(page)
+    plot.hover()
+    plot.locator(f'.modebar-btn[data-title="{title}"]').first.click()
+    return plot
+
+
+def drag_through(
+    page: Page, plot: Locator, fractions: list[tuple[float, float]]
+) -> list[tuple[float, float]]:
+    """Press at the first point, move through the others in small steps, release; returns
+    the points in pixels relative to the map (for MapLibre's unproject)."""
+    box = plot.locator(".maplibregl-canvas").first.bounding_box()
+    assert box is not None
+    points = [(box["width"] * fx, box["height"] * fy) for fx, fy in fractions]
+    page.mouse.move(box["x"] + points[0][0], box["y"] + points[0][1])
+    page.mouse.down()
+    for (ax, ay), (bx, by) in itertools.pairwise(points):
+        for step in range(1, 9):
+            t = step / 8
+            page.mouse.move(box["x"] + ax + (bx - ax) * t, box["y"] + ay + (by - ay) * t)
+    page.mouse.up()
+    return points
+
+
+def shown_back(page: Page) -> None:
+    """The selection in force is drawn on the map (its outline is the last trace), in view."""
+    plot = map_plot(page)
+    last = "el => el.data.length && el.data[el.data.length - 1].name"
+    for _ in range(50):
+        if plot.evaluate(last) == "Selected area":
+            break
+        page.wait_for_timeout(100)
+    assert plot.evaluate(last) == "Selected area"
+    page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+    page.wait_for_timeout(500)  # plotly's second layout pass (the legend's margin)
+
+
+def _inside(lat: float, lng: float, polygon: list[tuple[float, float]]) -> bool:
+    """Even-odd ray cast, written out here (not the app's geo_select)."""
+    inside = False
+    j = len(polygon) - 1
+    for i, (lat_i, lng_i) in enumerate(polygon):
+        lat_j, lng_j = polygon[j]
+        if (lng_i > lng) != (lng_j > lng):
+            at = lat_i + (lng - lng_i) * (lat_j - lat_i) / (lng_j - lng_i)
+            if lat < at:
+                inside = not inside
+        j = i
+    return inside
+
+
 def expected_on_map(part: str) -> set[int]:
-    """Demo activities whose start or any route vertex lies in the URL's map box, from the
-    raw records decoded with the polyline library (not the app's NumPy decoder)."""
+    """Demo activities whose start or any route vertex lies in the URL's map box (and its
+    lasso polygon, when there is one), from the raw records decoded with the polyline
+    library (not the app's NumPy decoder) and the URL's numbers read here."""
     fields = part.split(",")
     assert fields[:2] == ["m", "r"], part
     lat0, lat1, lng0, lng1 = (float(v) for v in fields[2:6])
+    polygon = (
+        [(float(a), float(b)) for a, b in (pair.split(":") for pair in fields[6].split("_"))]
+        if len(fields) > 6
+        else []
+    )
+
+    def hit(lat: float, lng: float) -> bool:
+        in_box = lat0 <= lat <= lat1 and lng0 <= lng <= lng1
+        return in_box and (not polygon or _inside(lat, lng, polygon))
+
     ids: set[int] = set()
     for record in demo.demo_activities():
         encoded = (record.get("map") or {}).get("summary_polyline")  # type: ignore[union-attr]
@@ -167,41 +260,65 @@ def expected_on_map(part: str) -> set[int]:
         start = record.get("start_latlng") or []
         if len(start) == 2:  # type: ignore[arg-type]
             points.append((float(start[0]), float(start[1])))  # type: ignore[index]
-        if any(lat0 <= lat <= lat1 and lng0 <= lng <= lng1 for lat, lng in points):
+        if any(hit(lat, lng) for lat, lng in points):
             ids.add(int(record["id"]))  # type: ignore[call-overload]
     return ids
 
 
-def test_a_box_on_the_map_keeps_the_routes_through_it(context: BrowserContext, start_app) -> None:
-    # OpenStreetMap's tiles are out of reach here, and MapLibre takes no selection on a
-    # map whose style never loaded: the blank basemap stands in for them.
-    app: AppServer = start_app({"DASH_MAP_STYLE": "white-bg"})
-    page = context.new_page()
-    open_app(page, app.url)
-    click(page, "Explore with demo data")
-    page.locator("h1", has_text="Activities").wait_for()
-    everything = count_shown(page)
-
-    go_to(page, "Map")
-    chart = page.locator('[data-testid="stPlotlyChart"]').first.locator(".js-plotly-plot")
-    chart.first.wait_for()
-    chart.first.hover()
-    page.locator('.modebar-btn[data-title="Box Select"]').first.click()
-    box = chart.first.bounding_box()
-    assert box is not None
-    x0, y0 = box["x"] + box["width"] * 0.35, box["y"] + box["height"] * 0.3
-    x1, y1 = box["x"] + box["width"] * 0.65, box["y"] + box["height"] * 0.7
-    page.mouse.move(x0, y0)
-    page.mouse.down()
-    for step in range(1, 11):
-        page.mouse.move(x0 + (x1 - x0) * step / 10, y0 + (y1 - y0) * step / 10)
-    page.mouse.up()
-    expect(page.get_by_text("Selected on Map")).to_be_visible()
+def test_a_lasso_on_the_map_keeps_the_routes_through_its_shape(
+    context: BrowserContext, start_app
+) -> None:
+    page, everything = open_map(context, start_app)
+    plot = choose_tool(page, "Lasso Select")
+    # A concave chevron south-east of the usual start: its bounding box holds more routes.
+    drawn = drag_through(
+        page, plot, [(0.55, 0.55), (0.85, 0.6), (0.75, 0.95), (0.68, 0.72), (0.55, 0.55)]
+    )
+    chip = page.get_by_text("Selected on Map: routes in a lasso around")
+    expect(chip).to_be_visible()
     wait_ready(page)
+    shown_back(page)
+    screenshot(page, "selection-map-lasso")
+
+    parts = selection_param(page)
+    assert len(parts) == 1
+    fields = parts[0].split(",")
+    assert len(fields) == 7, parts  # a box and the polygon, in degrees
+    polygon = [tuple(float(v) for v in pair.split(":")) for pair in fields[6].split("_")]
+    assert 3 <= len(polygon) <= 40
+    # The polygon is the one drawn (not the bounding box of picked points): its corners
+    # sit where the mouse turned, to the URL's rounding and plotly's sampling of the drag.
+    corners = map_plot(page).evaluate(_UNPROJECT, [list(p) for p in drawn[:4]])
+    for lat, lng in corners:
+        nearest = min(abs(lat - a) + abs(lng - b) for a, b in polygon)
+        assert nearest < 0.01, (lat, lng, polygon)
+    expected = expected_on_map(parts[0])
+    box_only = expected_on_map(",".join(fields[:6]))
+    assert 0 < len(expected) < len(box_only) < everything
+    count = len(expected)
+    expect(chip).to_contain_text(f"{count:,} activit")
+    go_to(page, "Activities")
+    expect(page.get_by_text("Selected on Map: routes in a lasso around")).to_be_visible()
+    assert count_shown(page) == count
+
+
+def test_a_box_on_the_map_keeps_the_routes_through_it(context: BrowserContext, start_app) -> None:
+    page, everything = open_map(context, start_app)
+    plot = choose_tool(page, "Box Select")
+    drawn = drag_through(page, plot, [(0.35, 0.3), (0.65, 0.7)])
+    expect(page.get_by_text("Selected on Map: routes in a box around")).to_be_visible()
+    wait_ready(page)
+    shown_back(page)
     screenshot(page, "selection-map")
 
     parts = selection_param(page)
     assert len(parts) == 1
+    fields = parts[0].split(",")
+    assert len(fields) == 6, parts
+    lat0, lat1, lng0, lng1 = (float(v) for v in fields[2:6])
+    # The box drawn, to the URL's 4 decimals: not the box around the points it caught.
+    (north, west), (south, east) = map_plot(page).evaluate(_UNPROJECT, [drawn[0], drawn[1]])
+    assert (lat0, lat1, lng0, lng1) == pytest.approx((south, north, west, east), abs=2e-4)
     expected = expected_on_map(parts[0])
     assert 0 < len(expected) < everything
     go_to(page, "Activities")

@@ -104,6 +104,8 @@
     setHeight(height);
     if (key === drawnKey) return;
     drawnKey = key;
+    // plotly's responsive mode sizes the figure to 100% of this div: give it the height.
+    gd.style.height = height + "px";
 
     const layout = Object.assign({}, figure.layout, {
       height: height,
@@ -132,6 +134,8 @@
       displaylogo: false,
       responsive: true,
       modeBarButtonsToAdd: ["select2d", "lasso2d"],
+      // Never offer to upload the athlete's routes to Plotly's cloud.
+      modeBarButtonsToRemove: ["sendChartToCloud", "sendDataToCloud"],
     };
     Plotly.react(gd, data, layout, config).then(() => {
       if (!listening) {
