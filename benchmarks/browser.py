@@ -213,8 +213,12 @@ CHART_SECTIONS: Final = (
 
 
 def _zoom_and_pan(page: Page) -> None:
-    """Three wheel zooms in, a drag, three out: what a person does to look around."""
-    box = page.locator(".js-plotly-plot").first.bounding_box()
+    """Three wheel zooms in, a drag, three out: what a person does to look around.
+
+    The routes map is drawn in the map component's iframe (same origin: its long tasks
+    reach the page's observer); playwright gives its box in the page's coordinates.
+    """
+    box = ui.map_plot(page).bounding_box()
     if box is None:
         return
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2

@@ -10,7 +10,15 @@ from playwright.sync_api import BrowserContext, expect
 
 from strava_dash import demo
 from tests.browser.conftest import AppServer
-from tests.browser.ui import click, count_shown, download, go_to, open_app, wait_ready
+from tests.browser.ui import (
+    click,
+    count_shown,
+    download,
+    expect_figure,
+    go_to,
+    open_app,
+    wait_ready,
+)
 from tests.test_pages_archive import archive_bytes
 
 
@@ -27,7 +35,7 @@ def test_uploaded_archive_drives_every_page(context: BrowserContext, start_app, 
     for title in ("Charts", "Map", "Activity detail"):
         go_to(page, title)
         expect(page.get_by_test_id("stException")).to_have_count(0)
-        expect(page.locator(".js-plotly-plot").first).to_be_visible()
+        expect_figure(page)
 
 
 def test_demo_tracks_download_as_gpx_that_reads_back_point_for_point(

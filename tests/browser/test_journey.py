@@ -12,6 +12,7 @@ from tests.browser.ui import (
     count_changes,
     count_shown,
     download,
+    expect_figure,
     go_to,
     open_app,
     pick_period,
@@ -48,7 +49,7 @@ def test_demo_to_a_filtered_excel_file_in_three_clicks(
     expect(page.locator(".js-plotly-plot").first).to_be_visible()
     screenshot(page, "charts")
     go_to(page, "Map")
-    expect(page.locator(".js-plotly-plot").first).to_be_visible()
+    expect_figure(page)
     screenshot(page, "map")
 
 
@@ -84,7 +85,7 @@ def test_strava_login_to_every_activity_then_filtered_files_then_log_out(
     screenshot(page, "strava-activities")
     for title in ("Charts", "Map", "Activity detail"):
         go_to(page, title)
-        expect(page.locator(".js-plotly-plot").first).to_be_visible()
+        expect_figure(page)
         expect(page.get_by_test_id("stException")).to_have_count(0)
     go_to(page, "Activities")
     click(page, "Log out")

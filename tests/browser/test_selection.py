@@ -16,10 +16,12 @@ from strava_dash import demo
 from strava_dash.activities import FOOT_SPORTS
 from tests.browser.conftest import AppServer
 from tests.browser.ui import (
+    MAP_IFRAME,
     click,
     count_shown,
     download,
     go_to,
+    map_plot,
     open_app,
     read_csv,
     screenshot,
@@ -154,7 +156,6 @@ def test_select_on_scatter_and_volume_then_files_and_a_bookmark(
         fresh.close()
 
 
-MAP_IFRAME = 'iframe[title="strava_dash.ui.map_component.route_map"]'
 # Map pixels (relative to the map's top-left) -> [lat, lng], by MapLibre's own projection.
 _UNPROJECT = """(el, points) => {
     const map = el._fullLayout.map._subplot.map;
@@ -173,13 +174,6 @@ def open_map(context: BrowserContext, start_app) -> tuple[Page, int]:
     everything = count_shown(page)
     go_to(page, "Map")
     return page, everything
-
-
-def map_plot(page: Page) -> Locator:
-    """The map component's plotly graph (inside its iframe), drawn."""
-    plot = page.frame_locator(MAP_IFRAME).locator(".js-plotly-plot").first
-    plot.locator(".maplibregl-canvas").first.wait_for()
-    return plot
 
 
 def choose_tool(page: Page, title: str) -> Locator:

@@ -8,12 +8,14 @@ import re
 from pathlib import Path
 
 import pandas as pd
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 # Screenshots land in artifacts/ (ignored); DASH_SCREENSHOTS=docs/screenshots refreshes
 # the ones the README shows.
 ARTIFACTS = ROOT / os.environ.get("DASH_SCREENSHOTS", "artifacts")
+# The Map page's routes are drawn by a component of the app, in this iframe.
+MAP_IFRAME = 'iframe[title="strava_dash.ui.map_component.route_map"]'
 
 
 def wait_ready(page: Page) -> None:
@@ -121,3 +123,18 @@ def read_csv(path: Path) -> pd.DataFrame:
 def screenshot(page: Page, name: str, *, full_page: bool = False) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+
+
+def map_plot(page: Page) -> Locator:
+    """The route map's plotly graph (inside the map component's iframe), once drawn."""
+    plot = page.frame_locator(MAP_IFRAME).locator(".js-plotly-plot").first
+    plot.locator(".maplibregl-canvas").first.wait_for()
+    return plot
+
+
+def expect_figure(page: Page) -> None:
+    """A plotly figure is drawn: in the page, or in the map component's iframe."""
+    expect(page.locator(f".js-plotly-plot, {MAP_IFRAME}").first).to_be_visible()
+    if page.locator(MAP_IFRAME).count():
+        inner = page.frame_locator(MAP_IFRAME).locator(".js-plotly-plot").first
+        expect(inner).to_be_visible()
