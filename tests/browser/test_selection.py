@@ -202,16 +202,16 @@ def drag_through(
 
 
 def shown_back(page: Page) -> None:
-    """The selection in force is drawn on the map (its outline is the last trace), in view."""
+    """The selection in force is drawn on the map (as layers over the basemap), in view."""
     plot = map_plot(page)
-    last = "el => el.data.length && el.data[el.data.length - 1].name"
-    for _ in range(50):
-        if plot.evaluate(last) == "Selected area":
+    layers = "el => ((el.layout.map || {}).layers || []).map(l => l.name)"
+    for _ in range(100):
+        if "Selected area" in plot.evaluate(layers):
             break
         page.wait_for_timeout(100)
-    assert plot.evaluate(last) == "Selected area"
+    assert "Selected area" in plot.evaluate(layers)
     page.locator(MAP_IFRAME).scroll_into_view_if_needed()
-    page.wait_for_timeout(500)  # plotly's second layout pass (the legend's margin)
+    page.wait_for_timeout(500)
 
 
 def _inside(lat: float, lng: float, polygon: list[tuple[float, float]]) -> bool:

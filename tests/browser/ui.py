@@ -134,7 +134,12 @@ def map_plot(page: Page) -> Locator:
 
 def expect_figure(page: Page) -> None:
     """A plotly figure is drawn: in the page, or in the map component's iframe."""
-    expect(page.locator(f".js-plotly-plot, {MAP_IFRAME}").first).to_be_visible()
+    either = page.locator(f".js-plotly-plot, {MAP_IFRAME}").first
+    either.wait_for(state="attached")
     if page.locator(MAP_IFRAME).count():
+        # The iframe shows once plotly.js (4.8 MB) has loaded in it: more than expect's 5 s
+        # on a busy machine.
         inner = page.frame_locator(MAP_IFRAME).locator(".js-plotly-plot").first
-        expect(inner).to_be_visible()
+        expect(inner).to_be_visible(timeout=30_000)
+    else:
+        expect(either).to_be_visible()

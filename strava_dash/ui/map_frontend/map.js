@@ -42,36 +42,29 @@
     return JSON.parse(text);
   }
 
-  // The selection in force, drawn as an outline: plotly keeps no shape of a map selection
-  // across a redraw, and the URL's shape (rounded, thinned) is what filters the page.
-  function shapeTrace(shape, colour) {
-    if (!shape || typeof shape !== "object") return null;
-    let lat;
-    let lon;
+  // The selection in force, drawn as map layers (not a trace: the traces, and so
+  // plotly's work on 10,000 routes, stay untouched when only the selection changes).
+  // plotly keeps no shape of a map selection across a redraw, and the URL's shape
+  // (rounded, thinned) is what filters the page.
+  function shapeLayers(shape, colour) {
+    if (!shape || typeof shape !== "object") return [];
+    let ring;
     if (shape.kind === "box" && Array.isArray(shape.lat) && Array.isArray(shape.lng)) {
       const s = shape.lat[0], n = shape.lat[1], w = shape.lng[0], e = shape.lng[1];
-      lat = [s, n, n, s, s];
-      lon = [w, w, e, e, w];
+      ring = [[w, s], [w, n], [e, n], [e, s], [w, s]];
     } else if (shape.kind === "lasso" && Array.isArray(shape.polygon) && shape.polygon.length >= 3) {
-      lat = shape.polygon.map((v) => v[0]);
-      lon = shape.polygon.map((v) => v[1]);
-      lat.push(lat[0]);
-      lon.push(lon[0]);
+      ring = shape.polygon.map((v) => [v[1], v[0]]);
+      ring.push(ring[0]);
     } else {
-      return null;
+      return [];
     }
-    return {
-      type: "scattermap",
-      mode: "lines",
-      lat: lat,
-      lon: lon,
-      fill: "toself",
-      fillcolor: "rgba(120, 120, 120, 0.12)",
-      line: { color: colour, width: 2 },
-      hoverinfo: "skip",
-      showlegend: false,
-      name: "Selected area",
-    };
+    const source = { type: "Feature", properties: {}, geometry: { type: "Polygon", coordinates: [ring] } };
+    return [
+      { name: "Selected area", sourcetype: "geojson", source: source, type: "fill",
+        color: "rgb(120, 120, 120)", opacity: 0.15, below: "traces" },
+      { name: "Selected area outline", sourcetype: "geojson", source: source, type: "line",
+        color: colour, line: { width: 2 } },
+    ];
   }
 
   function onSelected(event) {
@@ -104,10 +97,10 @@
     setHeight(height);
     if (key === drawnKey) return;
     drawnKey = key;
-    // plotly's responsive mode sizes the figure to 100% of this div: give it the height.
-    gd.style.height = height + "px";
 
-    const layout = Object.assign({}, figure.layout, {
+    // A fresh copy each time: plotly writes into the layout objects it is given.
+    const base = JSON.parse(JSON.stringify(figure.layout));
+    const layout = Object.assign(base, {
       height: height,
       autosize: true,
       // Zoom, pan and the chosen tool survive reruns while the figure frames the same
@@ -115,37 +108,68 @@
       uirevision: args.uirevision || "map",
       selectionrevision: JSON.stringify(args.shape || null),
       datarevision: revision,
-      dragmode: figure.layout.dragmode || "pan",
+      dragmode: base.dragmode || "pan",
     });
     delete layout.width;
     if (theme) {
       layout.paper_bgcolor = theme.backgroundColor;
-      layout.font = Object.assign({}, figure.layout.font, {
+      layout.font = Object.assign(base.font || {}, {
         color: theme.textColor,
-        family: theme.font || (figure.layout.font && figure.layout.font.family),
+        family: theme.font || (base.font && base.font.family),
       });
-      layout.legend = Object.assign({}, figure.layout.legend, { bgcolor: "rgba(0,0,0,0)" });
+      layout.legend = Object.assign(base.legend || {}, { bgcolor: "rgba(0,0,0,0)" });
     }
-    const data = figure.data.slice();
-    const outline = shapeTrace(args.shape, colour);
-    if (outline) data.push(outline);
-    const config = {
-      scrollZoom: true,
-      displaylogo: false,
-      responsive: true,
-      modeBarButtonsToAdd: ["select2d", "lasso2d"],
-      // Never offer to upload the athlete's routes to Plotly's cloud.
-      modeBarButtonsToRemove: ["sendChartToCloud", "sendDataToCloud"],
-    };
-    Plotly.react(gd, data, layout, config).then(() => {
-      if (!listening) {
-        listening = true;
-        gd.on("plotly_selected", onSelected);
-        // A double click in select or lasso mode: the athlete takes the selection away.
-        gd.on("plotly_deselect", () => setValue({ kind: "clear" }));
-      }
-    });
+    const map = Object.assign({}, base.map);
+    map.layers = (map.layers || []).concat(shapeLayers(args.shape, colour));
+    layout.map = map;
+    pending = layout;
+    schedule(drawnOnce ? SETTLE_MS : 0);
   }
+
+  const CONFIG = {
+    scrollZoom: true,
+    displaylogo: false,
+    modeBarButtonsToAdd: ["select2d", "lasso2d"],
+    // Never offer to upload the athlete's routes to Plotly's cloud.
+    modeBarButtonsToRemove: ["sendChartToCloud", "sendDataToCloud"],
+  };
+  // The iframe's width follows the column: Streamlit sets it, and for a moment while the
+  // page above the map changes (a chip appears) it is a default 300 px, together with the
+  // new arguments. Drawing waits until that has settled, so 10,000 routes are not drawn
+  // narrow and then wide. A width change is a resize, then the same figure drawn once
+  // more: a resize alone leaves the legend where the narrow figure's extra legend rows
+  // had put it (plotly's margin pass for a legend above the plot).
+  const SETTLE_MS = 120;
+  let pending = null;
+  let timer = null;
+  let drawnOnce = false;
+
+  function schedule(delay) {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(draw, delay);
+  }
+
+  function draw() {
+    timer = null;
+    if (figure === null) return;
+    const layout = pending || Object.assign({}, gd.layout);
+    pending = null;
+    const resized = drawnOnce && gd._fullLayout.width !== window.innerWidth;
+    const ready = resized ? Plotly.Plots.resize(gd) : Promise.resolve();
+    drawnOnce = true;
+    ready
+      .then(() => Plotly.react(gd, figure.data, layout, CONFIG))
+      .then(() => {
+        if (!listening) {
+          listening = true;
+          gd.on("plotly_selected", onSelected);
+          // A double click in select or lasso mode: the athlete takes the selection away.
+          gd.on("plotly_deselect", () => setValue({ kind: "clear" }));
+        }
+      });
+  }
+
+  window.addEventListener("resize", () => schedule(SETTLE_MS));
 
   window.addEventListener("message", (event) => {
     if (event.source !== window.parent) return;
