@@ -212,6 +212,20 @@ CHART_SECTIONS: Final = (
 )
 
 
+def _drawing_map(page: Page, action: Callable[[], None]) -> Callable[[], None]:
+    """``action``, then wait for the routes map to be drawn in its component's iframe.
+
+    The iframe fetches plotly.js and draws on its own: no websocket message marks that,
+    so without this wait "settled" could come before the map is there.
+    """
+
+    def act() -> None:
+        action()
+        ui.map_plot(page)
+
+    return act
+
+
 def _zoom_and_pan(page: Page) -> None:
     """Three wheel zooms in, a drag, three out: what a person does to look around.
 
@@ -243,9 +257,9 @@ def _tour(page: Page, probe: Probe, results: Results, rep: int) -> None:
         ("Charts: Calendar by moving time", _calendar_measure(page, "Moving time")),
         ("Charts: Calendar by distance", _calendar_measure(page, "Distance")),
         *((f"Charts: {s}", _segment(page, s)) for s in CHART_SECTIONS[2:]),
-        ("Map page (Routes)", _nav(page, "Map")),
+        ("Map page (Routes)", _drawing_map(page, _nav(page, "Map"))),
         ("Map: Start density", _segment(page, "Start density")),
-        ("Map: Routes", _segment(page, "Routes")),
+        ("Map: Routes", _drawing_map(page, _segment(page, "Routes"))),
         ("Map: sport filter Ride", _sport(page, "Ride")),
         ("Map: sport filter cleared", _sport(page, None)),
         ("Activity detail page", _nav(page, "Activity detail")),
