@@ -317,3 +317,15 @@ def test_a_box_on_the_map_keeps_the_routes_through_it(context: BrowserContext, s
     assert 0 < len(expected) < everything
     go_to(page, "Activities")
     assert count_shown(page) == len(expected)
+
+    # A double click on the map in a selection tool takes the selection away.
+    go_to(page, "Map")
+    plot = choose_tool(page, "Box Select")
+    box = plot.locator(".maplibregl-canvas").first.bounding_box()
+    assert box is not None
+    page.mouse.dblclick(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.8)
+    expect(page.get_by_text("Selected on Map")).to_have_count(0)
+    wait_ready(page)
+    assert selection_param(page) == []
+    go_to(page, "Activities")
+    assert count_shown(page) == everything
