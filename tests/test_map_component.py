@@ -26,7 +26,8 @@ def test_several_processes_starting_at_once_share_one_whole_folder(tmp_path: Pat
     script = f"plotly-{plotly.__version__}.min.js"
     assert sorted(p.name for p in folder.iterdir()) == sorted(["index.html", "map.js", script])
     page = (folder / "index.html").read_text()
-    assert f'src="{script}"' in page
+    assert f'src="../../api/assets/{script}"' in page  # the app's route, cached a year
+    assert f'<meta name="plotly-js" content="{script}">' in page  # the fallback: this copy
     assert "__PLOTLY_JS__" not in page
     plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     assert (folder / script).stat().st_size == plotly_js.stat().st_size
@@ -65,3 +66,17 @@ def test_an_unwritable_cache_falls_back_to_a_private_temporary_folder(
     assert folder.is_relative_to(tmp_path / "tmp")
     assert (folder / "index.html").is_file()
     assert (folder.parent.stat().st_mode & 0o777) == 0o700
+
+
+def test_the_app_serves_plotly_js_for_a_year_under_its_version() -> None:
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    client = TestClient(Starlette(routes=map_component.asset_routes()))
+    answer = client.get(map_component.ASSET_PATH + map_component.plotly_js_name())
+    assert answer.status_code == 200
+    assert answer.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert answer.headers["content-type"].startswith("application/javascript")
+    plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    assert answer.content == plotly_js.read_bytes()
+    assert client.get(map_component.ASSET_PATH + "plotly-0.0.1.min.js").status_code == 404

@@ -29,6 +29,9 @@ from typing import Any, Final
 import platformdirs
 import plotly
 import plotly.graph_objects as go
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import BaseRoute, Route
 from streamlit.components import v1 as components
 from streamlit.components.v1.custom_component import CustomComponent
 from streamlit.runtime import exists as runtime_exists
@@ -36,6 +39,10 @@ from streamlit.runtime import get_instance
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 NAME: Final = "route_map"
+#: Where the server also serves plotly.js, cacheable for a year (its name carries the
+#: version): the component's own folder is served without a lifetime, so a browser would
+#: fetch 1.5 MB again on every visit to the Map page. The folder's copy is the fallback.
+ASSET_PATH: Final = "/api/assets/"
 FRONTEND: Final = Path(__file__).with_name("map_frontend")
 _FILES: Final = ("index.html", "map.js")
 _PLOTLY_PLACEHOLDER: Final = "__PLOTLY_JS__"
@@ -43,6 +50,25 @@ _PLOTLY_PLACEHOLDER: Final = "__PLOTLY_JS__"
 
 def _plotly_js() -> Path:
     return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+def plotly_js_name() -> str:
+    """The file name plotly.js is served under: the version in it makes it cache-safe."""
+    return f"plotly-{plotly.__version__}.min.js"
+
+
+def asset_routes() -> list[BaseRoute]:
+    """The route for ``st.App(routes=...)`` serving plotly.js with a long cache lifetime."""
+
+    async def serve(request: Request) -> Response:
+        del request
+        return FileResponse(
+            _plotly_js(),
+            media_type="application/javascript",
+            headers={"Cache-Control": "public, max-age=31536000, immutable"},
+        )
+
+    return [Route(ASSET_PATH + plotly_js_name(), serve, methods=["GET"])]
 
 
 def _version_key() -> str:
@@ -57,7 +83,7 @@ def _assemble(target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     building = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))
     try:
-        script = f"plotly-{plotly.__version__}.min.js"  # the version in the URL: cache-safe
+        script = plotly_js_name()
         source = _plotly_js()
         try:
             os.link(source, building / script)

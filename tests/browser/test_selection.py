@@ -329,3 +329,19 @@ def test_a_box_on_the_map_keeps_the_routes_through_it(context: BrowserContext, s
     assert selection_param(page) == []
     go_to(page, "Activities")
     assert count_shown(page) == everything
+
+
+def test_the_map_draws_with_its_own_plotly_copy_when_the_cached_route_is_missing(
+    context: BrowserContext, start_app
+) -> None:
+    # A server started without app.py's routes (or behind a path it does not know): the
+    # page falls back to the copy in the component's folder.
+    context.route("**/api/assets/**", lambda route: route.abort())
+    fallback: list[str] = []
+    context.on(
+        "requestfinished",
+        lambda request: fallback.append(request.url) if "/component/" in request.url else None,
+    )
+    page, _ = open_map(context, start_app)
+    expect(map_plot(page)).to_be_visible()
+    assert any(url.endswith(".min.js") for url in fallback), fallback

@@ -9,6 +9,20 @@
 (function () {
   "use strict";
 
+  if (!window.Plotly) {
+    // The app's cached route was not there: the copy next to this page.
+    const local = document.createElement("script");
+    local.src = document.querySelector('meta[name="plotly-js"]').content;
+    local.onload = start;
+    document.head.appendChild(local);
+  } else {
+    start();
+  }
+})();
+
+function start() {
+  "use strict";
+
   const gd = document.getElementById("map");
   // Values carry a nonce: the same shape drawn twice is still a new event, and a new page
   // (a new token) never repeats an old nonce.
@@ -178,4 +192,4 @@
     render(data.args || {}, data.theme);
   });
   send("streamlit:componentReady", { apiVersion: 1 });
-})();
+}
