@@ -8,6 +8,8 @@ from pathlib import Path
 
 import plotly
 import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
 
 from strava_dash.ui import map_component
 
@@ -69,9 +71,6 @@ def test_an_unwritable_cache_falls_back_to_a_private_temporary_folder(
 
 
 def test_the_app_serves_plotly_js_for_a_year_under_its_version() -> None:
-    from starlette.applications import Starlette
-    from starlette.testclient import TestClient
-
     client = TestClient(Starlette(routes=map_component.asset_routes()))
     answer = client.get(map_component.ASSET_PATH + map_component.plotly_js_name())
     assert answer.status_code == 200
