@@ -212,6 +212,22 @@ CHART_SECTIONS: Final = (
 )
 
 
+def _select_bar(page: Page) -> Callable[[], None]:
+    """Click the tallest recent Volume bar: a visual filter on every page."""
+
+    def click() -> None:
+        ui.click_tallest_recent_bar(page)
+
+    return click
+
+
+def _clear_selection(page: Page) -> Callable[[], None]:
+    def click() -> None:
+        page.get_by_role("button", name="Clear selection").first.click()
+
+    return click
+
+
 def _zoom_and_pan(page: Page) -> None:
     """Three wheel zooms in, a drag, three out: what a person does to look around."""
     box = page.locator(".js-plotly-plot").first.bounding_box()
@@ -239,12 +255,15 @@ def _tour(page: Page, probe: Probe, results: Results, rep: int) -> None:
         ("Charts: Calendar by moving time", _calendar_measure(page, "Moving time")),
         ("Charts: Calendar by distance", _calendar_measure(page, "Distance")),
         *((f"Charts: {s}", _segment(page, s)) for s in CHART_SECTIONS[2:]),
+        ("Charts: click a Volume bar (selection)", _select_bar(page)),
+        ("Charts: Clear selection", _clear_selection(page)),
         ("Map page (Routes)", _nav(page, "Map")),
         ("Map: Start density", _segment(page, "Start density")),
         ("Map: Routes", _segment(page, "Routes")),
         ("Map: sport filter Ride", _sport(page, "Ride")),
         ("Map: sport filter cleared", _sport(page, None)),
         ("Activity detail page", _nav(page, "Activity detail")),
+        ("Insights page", _nav(page, "Insights")),
     ]
     for name, action in steps:
         took, received = probe.measure(action)
