@@ -212,6 +212,9 @@ CHART_SECTIONS: Final = (
 )
 
 
+INSIGHTS_SECTIONS: Final = ("Goals", "Gear", "The year ahead", "Fitness & form")
+
+
 def _select_bar(page: Page) -> Callable[[], None]:
     """Click the tallest recent Volume bar: a visual filter on every page."""
 
@@ -263,7 +266,8 @@ def _tour(page: Page, probe: Probe, results: Results, rep: int) -> None:
         ("Map: sport filter Ride", _sport(page, "Ride")),
         ("Map: sport filter cleared", _sport(page, None)),
         ("Activity detail page", _nav(page, "Activity detail")),
-        ("Insights page", _nav(page, "Insights")),
+        ("Insights page (Fitness & form)", _nav(page, "Insights")),
+        *((f"Insights: {s}", _segment(page, s)) for s in INSIGHTS_SECTIONS),
     ]
     for name, action in steps:
         took, received = probe.measure(action)
