@@ -214,3 +214,32 @@ def test_a_selection_follows_its_activities_through_a_new_order(
     run(at.number_input(key=state.TABLE_PAGE).set_value(3).run())
     row = shown(at)[ID].tolist().index(picked)
     assert f'"rows": [{row}]' in at.dataframe[0].proto.selection_default
+
+
+def test_the_map_lists_activities_without_gps_a_page_at_a_time(
+    big: tuple[AppTest, Any],
+) -> None:
+    from strava_dash import maps
+    from strava_dash.ui.map_view import WITHOUT_GPS_PAGE
+
+    at, frame = big
+    run(at.switch_page("pages/map.py").run())
+    lacking = maps.without_gps(frame)
+    assert len(lacking) > WITHOUT_GPS_PAGE
+    assert f"Activities without GPS ({len(lacking):,})" in [e.label for e in at.expander]
+
+    def listed() -> pd.DataFrame:
+        return next(df.value for df in at.dataframe if "Reason" in df.value.columns)
+
+    assert listed()["Name"].tolist() == lacking["name"].iloc[:WITHOUT_GPS_PAGE].tolist()
+    click(at, "Next")
+    assert at.number_input(key="without_gps_page").value == 2
+    page = lacking.iloc[WITHOUT_GPS_PAGE : 2 * WITHOUT_GPS_PAGE]
+    assert listed()["Strava"].tolist() == page["strava_url"].tolist()
+    stop = min(2 * WITHOUT_GPS_PAGE, len(lacking))
+    assert any(
+        c.startswith(f"Rows {WITHOUT_GPS_PAGE + 1:,}–{stop:,} of {len(lacking):,}")
+        for c in captions(at)
+    ), captions(at)
+    run(at.multiselect(key="sport").set_value(["VirtualRide", "Swim", "WeightTraining"]).run())
+    assert at.number_input(key="without_gps_page").value == 1

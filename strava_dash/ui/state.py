@@ -31,8 +31,8 @@ UNITS = "units"
 TABLE_COLUMNS = "table_columns"
 SELECTED_IDS = "selected_ids"
 #: A table longer than a page (table_pages.PAGE_SIZE): sort column, descending?, page
-#: number, what the page number was chosen for (order and rows), and the generation of
-#: the grid's key (a new one clears the selection).
+#: number and what it was chosen for (order and rows: ui.pager's keys for the prefix
+#: "table"), and the generation of the grid's key (a new one clears the selection).
 TABLE_SORT = "table_sort"
 TABLE_SORT_DESC = "table_sort_desc"
 TABLE_PAGE = "table_page"

@@ -23,6 +23,7 @@ from strava_dash.table import (
     kinds_by_header,
 )
 from strava_dash.ui import state
+from strava_dash.ui.pager import pager
 from strava_dash.ui.views import FilteredView
 from strava_dash.units import M_PER_FT, M_PER_KM, M_PER_MI, Units, label_for
 
@@ -179,11 +180,6 @@ def _sort_order(
     return key, bool(descending)
 
 
-def _turn(delta: int, pages: int) -> None:
-    page = int(st.session_state.get(state.TABLE_PAGE) or 1)
-    st.session_state[state.TABLE_PAGE] = min(max(1, page + delta), pages)
-
-
 def _clear_selection() -> None:
     st.session_state[state.SELECTED_IDS] = []
     generation = int(st.session_state.get(state.TABLE_GRID_GENERATION) or 0)
@@ -212,39 +208,8 @@ def _paged_table(view: FilteredView, keys: list[str], shown: pd.DataFrame) -> pd
 
     # A new order or other rows (filters, visual selection, a sync) start again at page 1.
     context = (sort_key, descending, table_pages.page_token(ids))
-    if st.session_state.get(state.TABLE_PAGE_CONTEXT) != context:
-        st.session_state[state.TABLE_PAGE_CONTEXT] = context
-        st.session_state[state.TABLE_PAGE] = 1
-    pages = table_pages.page_count(total)
-    page = table_pages.clamp_page(int(st.session_state.get(state.TABLE_PAGE) or 1), total)
-    st.session_state[state.TABLE_PAGE] = page
-    back.button(
-        "Previous",
-        key="table_page_back",
-        icon=":material/chevron_left:",
-        disabled=page <= 1,
-        on_click=_turn,
-        args=(-1, pages),
-        use_container_width=True,
-    )
-    number.number_input(
-        "Page",
-        min_value=1,
-        max_value=pages,
-        step=1,
-        key=state.TABLE_PAGE,
-        persist_state="session",
-    )
-    forward.button(
-        "Next",
-        key="table_page_forward",
-        icon=":material/chevron_right:",
-        disabled=page >= pages,
-        on_click=_turn,
-        args=(1, pages),
-        use_container_width=True,
-    )
-    part = table_pages.page_slice(page, total)
+    part = pager("table", total, context, places=(back, number, forward))
+    page, pages = part.page, part.pages
     direction = table_pages.direction_words(sort_key, descending=descending)
     st.caption(f"{table_pages.caption(part, header, direction)} · page {page:,} of {pages:,}")
 
