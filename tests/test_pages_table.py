@@ -72,6 +72,18 @@ def select_rows(at: AppTest, rows: list[int]) -> AppTest:
     return run(at.run())
 
 
+def test_a_table_of_one_page_has_no_pager_and_no_sort_control() -> None:
+    at = open_demo()
+    run(at.switch_page("pages/activities.py").run())
+    total = len(at.session_state[state.SESSION].frame())
+    assert 0 < total <= PAGE_SIZE
+    assert len(shown(at)) == total
+    assert at.dataframe[0].key == "activity_table"
+    assert not at.number_input
+    assert "Sort by" not in [s.label for s in at.selectbox]
+    assert not any(c.startswith("Rows ") for c in captions(at))
+
+
 def test_a_long_table_shows_its_first_page_newest_first(big: tuple[AppTest, Any]) -> None:
     at, frame = big
     table = shown(at)
@@ -190,6 +202,7 @@ def test_a_selection_on_page_2_names_the_right_activities(big: tuple[AppTest, An
     select_rows(at, [1])
     assert at.session_state[state.SELECTED_IDS] == [ids[PAGE_SIZE], ids[PAGE_SIZE + 5], ids[1]]
     assert any(c.startswith("3 selected (1 on this page)") for c in captions(at))
+    assert any(c.startswith("Tracks of the 3 selected activities") for c in captions(at))
 
     # Back on page 2 the grid shows its rows still ticked; unticking one removes only it.
     click(at, "Next")
