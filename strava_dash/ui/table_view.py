@@ -27,6 +27,8 @@ from strava_dash.ui.pager import pager
 from strava_dash.ui.views import FilteredView
 from strava_dash.units import M_PER_FT, M_PER_KM, M_PER_MI, Units, label_for
 
+#: The activity grid's key starts with this (the rest names the rows it shows).
+GRID_KEY = "activity_table"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: The About sheet's "Source": where the rows (and the raw JSON download) came from.
 SOURCES: dict[state.Source, str] = {
@@ -134,22 +136,37 @@ def activity_table(view: FilteredView) -> pd.DataFrame:
     )
     if table_pages.needs_pages(len(shown)):
         return _paged_table(view, keys, shown)
+    ids = [int(i) for i in view.filtered["id"]]
+    chosen = _grid(view, keys, shown, ids)
+    st.session_state[state.SELECTED_IDS] = chosen
+    if chosen:
+        st.caption(f"{len(chosen)} selected (kept while you browse).")
+    return shown
+
+
+def _grid(view: FilteredView, keys: list[str], rows: pd.DataFrame, ids: list[int]) -> list[int]:
+    """The grid of ``rows`` (activity ``ids``, in order); returns the ids ticked, in order.
+
+    A keyed grid keeps its ticked row *positions* when its data changes (streamlit#17026),
+    which would silently tick other activities after a filter, a sync or a page turn. So
+    the key names exactly the rows shown, and a new grid starts from the activities
+    selected so far (``selection_default``): a selection follows activities, not rows.
+    """
+    default_rows = table_pages.rows_of(ids, st.session_state.get(state.SELECTED_IDS) or [])
+    generation = int(st.session_state.get(state.TABLE_GRID_GENERATION) or 0)
     event = st.dataframe(
-        _as_clock(shown, keys, view.units),
+        _as_clock(rows, keys, view.units),
         column_config=_column_config(keys, view.units),
         hide_index=True,
         on_select="rerun",
         selection_mode="multi-row",
-        key="activity_table",
+        selection_default={"selection": {"rows": default_rows}} if default_rows else None,
+        key=f"{GRID_KEY}_{table_pages.page_token(ids)}_{generation}",
         height=520,
         placeholder="",
     )
-    rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
-    ids = view.filtered["id"].iloc[rows].tolist() if rows else []
-    st.session_state[state.SELECTED_IDS] = ids
-    if ids:
-        st.caption(f"{len(ids)} selected (kept while you browse).")
-    return shown
+    ticked = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+    return [ids[r] for r in sorted(ticked) if 0 <= r < len(ids)]
 
 
 def _sort_order(
@@ -215,21 +232,7 @@ def _paged_table(view: FilteredView, keys: list[str], shown: pd.DataFrame) -> pd
 
     page_ids = [int(i) for i in ids[part.start : part.stop]]
     kept = [int(i) for i in st.session_state.get(state.SELECTED_IDS) or []]
-    default_rows = table_pages.rows_of(page_ids, kept)
-    generation = int(st.session_state.get(state.TABLE_GRID_GENERATION) or 0)
-    event = st.dataframe(
-        _as_clock(ordered.iloc[part.start : part.stop], keys, view.units),
-        column_config=_column_config(keys, view.units),
-        hide_index=True,
-        on_select="rerun",
-        selection_mode="multi-row",
-        selection_default={"selection": {"rows": default_rows}} if default_rows else None,
-        key=f"activity_table_{table_pages.page_token(page_ids)}_{generation}",
-        height=520,
-        placeholder="",
-    )
-    rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
-    chosen = [page_ids[r] for r in rows if 0 <= r < len(page_ids)]
+    chosen = _grid(view, keys, ordered.iloc[part.start : part.stop], page_ids)
     visible = set(view.filtered["id"].tolist())
     selected = table_pages.merge_selection(kept, page_ids, chosen, visible)
     st.session_state[state.SELECTED_IDS] = selected
