@@ -271,3 +271,15 @@ def test_a_selection_follows_activities_not_row_positions_through_a_filter() -> 
     assert at.session_state[state.SELECTED_IDS] == [picked[1]]  # the hidden one left
     assert '"rows": [2]' in at.dataframe[0].proto.selection_default
     assert any(c == "1 selected (kept while you browse)." for c in captions(at))
+
+
+def test_hiding_the_sort_column_goes_back_to_newest_first(big: tuple[AppTest, Any]) -> None:
+    at, frame = big
+    run(at.selectbox(key=state.TABLE_SORT).set_value("distance").run())
+    run(at.multiselect(key=state.TABLE_COLUMNS).set_value(["name", "sport", "id"]).run())
+    assert at.selectbox(key=state.TABLE_SORT).value == "start"  # offered though not shown
+    assert list(shown(at).columns) == ["Name", "Sport", ID]
+    assert shown(at)[ID].tolist() == frame["id"].iloc[:PAGE_SIZE].tolist()
+    run(at.segmented_control(key=state.TABLE_SORT_DESC).set_value(False).run())
+    oldest = frame.sort_values("start_date_local", kind="stable")["id"]
+    assert shown(at)[ID].iloc[0] == oldest.iloc[0]

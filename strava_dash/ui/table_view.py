@@ -217,7 +217,9 @@ def _paged_table(view: FilteredView, keys: list[str], shown: pd.DataFrame) -> pd
     if header in shown.columns:
         values = shown[header]
     else:  # Start (local) can order the table without being shown
-        values = display_frame(view.filtered, units=view.units, keys=[sort_key])[header]
+        gear = view.session.gear_names
+        alone = display_frame(view.filtered, units=view.units, keys=[sort_key], gear_names=gear)
+        values = alone[header]
     positions = table_pages.sort_positions(values, column.kind, descending=descending)
     ordered = shown.iloc[positions].reset_index(drop=True)
     ids = view.filtered["id"].to_numpy()[positions]
