@@ -209,7 +209,7 @@ def test_a_selection_on_page_2_names_the_right_activities(big: tuple[AppTest, An
     select_rows(at, [5])
     assert at.session_state[state.SELECTED_IDS] == [ids[PAGE_SIZE + 5], ids[1]]
 
-    click(at, "Clear selection")
+    click(at, "Untick all")
     assert at.session_state[state.SELECTED_IDS] == []
     assert not at.dataframe[0].proto.selection_default
 

@@ -245,7 +245,7 @@ def _paged_table(view: FilteredView, keys: list[str], shown: pd.DataFrame) -> pd
             "pages and browse."
         )
         clear.button(
-            "Clear selection",
+            "Untick all",
             key="table_clear_selection",
             icon=":material/deselect:",
             on_click=_clear_selection,
