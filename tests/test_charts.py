@@ -190,7 +190,7 @@ def test_weekly_volume_sums_per_sport_with_empty_weeks_as_zero() -> None:
     fig = charts.volume_figure(VOLUME, period="week", measure="distance", units="metric", rolling=2)
     assert [t.name for t in fig.data] == ["Ride", "Run", "2-week average"]
     assert [t.type for t in fig.data] == ["bar", "bar", "scatter"]
-    assert list(pd.to_datetime(fig.data[0].x)) == [
+    assert list(xs(fig.data[0])) == [
         pd.Timestamp("2024-03-04"),
         pd.Timestamp("2024-03-11"),
         pd.Timestamp("2024-03-18"),
@@ -210,7 +210,7 @@ def test_volume_in_imperial_units_and_other_measures() -> None:
     hours = charts.volume_figure(VOLUME, period="year", measure="moving_time", units="metric")
     assert hours.layout.yaxis.title.text == "Moving time (h)"
     np.testing.assert_allclose(y(hours.data[0]), [3 * 1800 / 3600])
-    assert "1:30 h" in hours.data[0].hovertext[0]  # durations hover as h:mm
+    assert volume_hover(hours.data[0], 0) == "2024<br>Ride: 1:30 h"  # durations as h:mm
 
     feet = charts.volume_figure(VOLUME, period="year", measure="elevation", units="imperial")
     assert feet.layout.yaxis.title.text == "Elevation gain (ft)"
@@ -219,6 +219,53 @@ def test_volume_in_imperial_units_and_other_measures() -> None:
     count = charts.volume_figure(VOLUME, period="week", measure="count", units="metric")
     assert count.layout.yaxis.title.text == "Activities"
     np.testing.assert_allclose(y(count.data[0]), [2, 0, 1])
+
+
+def volume_hover(trace: Any, index: int) -> str:
+    """The hover of a volume bar (or the average line's point) as plotly.js writes it."""
+    point = {"x": f"{xs(trace)[index]:%Y-%m-%d}", "y": float(trace.y[index])}
+    if trace.customdata is not None:
+        point["customdata"] = np.asarray(trace.customdata)[index].tolist()
+    return rendered(trace.hovertemplate, point)
+
+
+def test_volume_hover_names_the_period_sport_and_value_with_units() -> None:
+    weeks = charts.volume_figure(VOLUME, period="week", measure="distance", rolling=2)
+    rides, runs, line = weeks.data
+    assert volume_hover(rides, 0) == "Week of Mon 04 Mar 2024<br>Ride: 30.0 km"
+    assert volume_hover(runs, 1) == "Week of Mon 11 Mar 2024<br>Run: 0.0 km"
+    assert volume_hover(line, 1) == "Week of Mon 11 Mar 2024<br>2-week average: 17.5 km"
+    months = charts.volume_figure(VOLUME, period="month", measure="elevation", units="imperial")
+    assert volume_hover(months.data[0], 0) == "March 2024<br>Ride: 984 ft"
+    count = charts.volume_figure(VOLUME, period="week", measure="count", rolling=1)
+    assert volume_hover(count.data[0], 2) == "Week of Mon 18 Mar 2024<br>Activities, Ride: 1"
+    time = charts.volume_figure(VOLUME, period="week", measure="moving_time", rolling=2)
+    assert volume_hover(time.data[1], 0) == "Week of Mon 04 Mar 2024<br>Run: 0:25 h"
+    assert volume_hover(time.data[2], 0) == "Week of Mon 04 Mar 2024<br>2-week average: 1:25 h"
+    # A sport's name is escaped in the template like any other user-visible text.
+    odd = make_frame([ride("2024-03-04 08:00", sport="<Ride&Co>")])
+    trace = charts.volume_figure(odd, period="year", measure="distance").data[0]
+    assert volume_hover(trace, 0) == "2024<br>&lt;Ride&amp;Co&gt;: 10.0 km"
+    assert trace.name == trace.legendgroup == "<Ride&Co>"
+
+
+@pytest.mark.parametrize("years", [12, 55])
+def test_volume_sends_no_string_per_bar_and_stays_small_at_20k(years: int) -> None:
+    """55 years of weeks were 2.5 MB of hover strings: now typed arrays and templates."""
+    df = activity_frame(20_000, years)
+    for period in ("week", "month", "year"):
+        for measure in ("distance", "moving_time", "count"):
+            fig = charts.volume_figure(df, period=period, measure=measure, rolling=3)
+            sent = json.loads(fig.to_json())
+            assert len(fig.to_json()) <= 400_000, (period, measure)
+            for trace in sent["data"]:
+                assert "hovertext" not in trace
+                assert trace["y"]["dtype"] == "f4"
+                if period == "week":
+                    assert "x" not in trace
+                    assert trace["dx"] == 7 * 24 * 3600 * 1000
+                if measure == "moving_time":
+                    assert trace["customdata"]["dtype"] == "u2"
 
 
 def test_rolling_below_two_draws_no_average_line() -> None:
