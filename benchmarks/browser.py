@@ -239,6 +239,9 @@ def _tour(page: Page, probe: Probe, results: Results, rep: int) -> None:
         ("Charts: Calendar by moving time", _calendar_measure(page, "Moving time")),
         ("Charts: Calendar by distance", _calendar_measure(page, "Distance")),
         *((f"Charts: {s}", _segment(page, s)) for s in CHART_SECTIONS[2:]),
+        # Bars per week: the most bars (2,870 at 55 years); back to month, the default.
+        ("Charts: Volume per week", _segment(page, "Week")),
+        ("Charts: Volume per month", _segment(page, "Month")),
         ("Map page (Routes)", _nav(page, "Map")),
         ("Map: Start density", _segment(page, "Start density")),
         ("Map: Routes", _segment(page, "Routes")),
