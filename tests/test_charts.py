@@ -564,6 +564,21 @@ def test_calendar_and_year_charts_send_at_most_1_mb_at_20k_activities(years: int
             assert len(shown.to_json()) <= 800_000
 
 
+def test_the_browser_benchmarks_densest_account_stays_within_budget() -> None:
+    """The fake Strava's 20,000 activities one a day (55 years, names with emoji and
+    markup), as ``benchmarks.browser --dense`` syncs them: the heaviest calendar (moving
+    time adds h:mm) and the volume with the most bars (weeks) well under 1 MB (main sent
+    1.13 MB and 2.57 MB)."""
+    from tests.fake_strava import make_activities
+
+    df = to_frame(make_activities(20_000, athlete_id=134_815))
+    for measure in ("distance", "moving_time"):
+        calendar = charts.calendar_heatmap_figure(df, measure=measure, units="metric")
+        assert len(calendar.to_json()) <= 800_000, measure
+        volume = charts.volume_figure(df, period="week", measure=measure, rolling=3)
+        assert len(volume.to_json()) <= 300_000, measure
+
+
 def test_calendar_colour_axis_in_imperial() -> None:
     fig = charts.calendar_heatmap_figure(VOLUME, measure="elevation", units="imperial")
     assert fig.layout.coloraxis.colorbar.title.text == "Elevation gain (ft)"
