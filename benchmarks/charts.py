@@ -17,6 +17,7 @@ string per day or bar. A benchmark: it reports, it does not gate CI.
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -246,8 +247,13 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="builds per approach (median)")
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     args = parser.parse_args()
+    load = os.getloadavg()[0]
     table, _ = run(args.repeat)
     choices, _ = run_choices(args.repeat)
+    choices.notes.append(
+        f"Load average {load:.1f} at the start and {os.getloadavg()[0]:.1f} at the end (2 "
+        "shared cores): build times are noisy, compare within a row; JSON sizes are exact."
+    )
     print(table.markdown(), choices.markdown(), sep="\n", flush=True)
     write_section(
         args.output,
