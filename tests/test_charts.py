@@ -268,6 +268,37 @@ def test_volume_sends_no_string_per_bar_and_stays_small_at_20k(years: int) -> No
                     assert trace["customdata"]["dtype"] == "u2"
 
 
+def test_volume_past_max_bars_draws_each_sport_as_one_stepped_area() -> None:
+    """Past MAX_BARS periods (55 years of weeks: 20,000 bars, seconds for plotly.js to draw
+    as a path each) a sport is one stacked area holding each value across its period, with
+    the same numbers, hover, legend group and x as the bars; a click reports the period."""
+    from strava_dash.charts.volume import MAX_BARS, drawn_as_areas
+
+    df = activity_frame(3_000, 12)
+    weeks = charts.volume_figure(df, period="week", measure="distance", rolling=3)
+    months = charts.volume_figure(df, period="month", measure="distance", rolling=3)
+    assert len(weeks.data[0].y) > MAX_BARS >= len(months.data[0].y)
+    assert drawn_as_areas(weeks)
+    assert not drawn_as_areas(months)
+    assert weeks.layout.hovermode == "x"
+    assert months.layout.hovermode == "closest"
+    area, bar = weeks.data[0], months.data[0]
+    assert (area.type, area.mode, area.stackgroup, area.line.shape) == (
+        "scatter",
+        "lines",
+        "volume",
+        "hvh",
+    )
+    assert area.fillcolor == charts.sport_colour(area.name) == bar.marker.color
+    assert area.legendgroup == area.name == bar.name
+    assert area.hovertemplate.replace("Week of %a %d %b %Y", "%B %Y") == bar.hovertemplate
+    assert (area.xperiod, area.xperiodalignment) == (7 * 24 * 3600 * 1000, "middle")
+    table = charts.volume_table(df, period="week", measure="distance", units="metric")
+    np.testing.assert_allclose(y(area), table[area.name].to_numpy(), rtol=1e-6)
+    assert list(xs(area)) == list(table.index)
+    assert [t.type for t in months.data] == ["bar"] * (len(months.data) - 1) + ["scatter"]
+
+
 def test_rolling_below_two_draws_no_average_line() -> None:
     fig = charts.volume_figure(VOLUME, period="week", measure="distance", units="metric", rolling=1)
     assert [t.type for t in fig.data] == ["bar", "bar"]

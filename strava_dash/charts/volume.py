@@ -47,6 +47,10 @@ PERIOD_FORMAT: Final[dict[str, str]] = {
     "year": "%Y",
 }
 _WEEK_MS: Final = 7 * 24 * 3600 * 1000
+# Past this many periods a bar is under about 3 px at the page's width: each sport is then
+# drawn as one stepped area (an SVG path) instead of a bar per period, which plotly.js
+# draws as a path each (55 years of weeks: 20,000 bars, seconds in the browser).
+MAX_BARS: Final = 400
 
 
 def volume_table(
@@ -98,6 +102,20 @@ def _positions(starts: pd.DatetimeIndex, period: Period) -> dict[str, Any]:
     return {"x": np.asarray(starts.strftime("%Y-%m-%d"), dtype=object)}
 
 
+def _area(trace: dict[str, Any], colour: str) -> go.Scatter:
+    """A sport's periods as one stepped, stacked area: each value held across its period
+    ("hvh" steps around the period middles), hovered and clicked at the middles like a bar.
+    """
+    return go.Scatter(
+        mode="lines",
+        stackgroup="volume",
+        line={"shape": "hvh", "width": 0, "color": colour},
+        fillcolor=colour,
+        hoveron="points",
+        **trace,
+    )
+
+
 def volume_figure(
     df: pd.DataFrame,
     *,
@@ -112,7 +130,10 @@ def volume_figure(
     total over the last ``rolling`` periods (zero periods included); ``rolling < 2`` omits it.
     Traces: one bar per sport (largest first, so at the bottom), then the line. Each bar
     trace's ``legendgroup`` is its sport and a bar's x its period's first day, so a
-    selection event names the bucket itself, whatever trace order the browser saw.
+    selection event names the bucket itself, whatever trace order the browser saw. Past
+    ``MAX_BARS`` periods each sport is a stepped stacked area instead (the same values,
+    hover and legend groups; hovermode "x", so a click reports every sport of the period;
+    plotly.js reports no points for a box over areas).
 
     Light to send (issue 14: 55 years of weeks were 2.5 MB of hover strings): y is float32,
     weeks are x0 + dx, the hover is a template (the period from x through a date format,
@@ -129,6 +150,7 @@ def volume_figure(
         "xperiodalignment": "middle",
     }
     head = f"%{{x|{PERIOD_FORMAT[period]}}}<br>"
+    areas = len(starts) > MAX_BARS
     fig = go.Figure()
     for sport in table.columns:
         values = table[sport].to_numpy(dtype=np.float64)
@@ -136,17 +158,18 @@ def volume_figure(
         if measure == "moving_time":
             extra["customdata"] = _hours_minutes(values)
         label = escape_hover(str(sport))
-        fig.add_trace(
-            go.Bar(
-                y=values.astype(np.float32),
-                name=str(sport),
-                legendgroup=str(sport),
-                marker_color=sport_colour(str(sport)),
-                hovertemplate=f"{head}{_value(label, measure, units)}<extra></extra>",
-                **where,
-                **extra,
-            )
-        )
+        common = {
+            "y": values.astype(np.float32),
+            "name": str(sport),
+            "legendgroup": str(sport),
+            "hovertemplate": f"{head}{_value(label, measure, units)}<extra></extra>",
+            **where,
+            **extra,
+        }
+        if areas:
+            fig.add_trace(_area(common, sport_colour(str(sport))))
+        else:
+            fig.add_trace(go.Bar(marker_color=sport_colour(str(sport)), **common))
     if rolling >= 2:
         total = table.sum(axis=1)
         average = total.rolling(rolling, min_periods=1).mean().to_numpy(dtype=np.float64)
@@ -171,5 +194,11 @@ def volume_figure(
         legend_traceorder="normal",
         yaxis_title=measure_title(measure, units),
         xaxis={"title": {"text": period.capitalize()}, "type": "date"},
-        hovermode="closest",
+        # A click on an area reports every sport of the period under the pointer.
+        hovermode="x" if areas else "closest",
     )
+
+
+def drawn_as_areas(fig: go.Figure) -> bool:
+    """True when :func:`volume_figure` drew stepped areas (so a box selects nothing)."""
+    return any(t.type == "scatter" and t.stackgroup for t in fig.data)
