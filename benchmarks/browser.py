@@ -263,6 +263,9 @@ def _tour(page: Page, probe: Probe, results: Results, rep: int) -> None:
         *((f"Charts: {s}", _segment(page, s)) for s in CHART_SECTIONS[2:]),
         ("Charts: click a Volume bar (selection)", _select_bar(page)),
         ("Charts: Clear selection", _clear_selection(page)),
+        # Bars per week: the most bars (2,870 at 55 years); back to month, the default.
+        ("Charts: Volume per week", _segment(page, "Week")),
+        ("Charts: Volume per month", _segment(page, "Month")),
         ("Map page (Routes)", _nav(page, "Map")),
         ("Map: Start density", _segment(page, "Start density")),
         ("Map: Routes", _segment(page, "Routes")),
