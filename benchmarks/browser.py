@@ -1,9 +1,10 @@
 """Click to settled page in Chromium: every page, Charts section, map mode and a filter.
 
-    python -m benchmarks.browser [--sizes 2000 20000] [--dense] [--repeat 3]
+    python -m benchmarks.browser [--sizes 2000 20000] [--distinct] [--dense] [--repeat 3]
 
 For each size, a fresh fake Strava (one athlete, activities spread evenly over
-``--years`` years; ``--dense``: also 20,000 at one a day, 55 years) and a fresh
+``--years`` years; ``--distinct``: also 20,000 whose routes are all different;
+``--dense``: also 20,000 at one a day, 55 years) and a fresh
 ``streamlit run app.py``; Debian's Chromium logs in through the fake OAuth popup, waits
 for the sync, then clicks through the app ``--repeat`` times. Each interaction is timed
 from the click to the page *settled* (see :data:`SETTLED_JS`), and the websocket bytes
@@ -22,8 +23,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
+import numpy as np
+import polyline
 from playwright.sync_api import Page, WebSocket, sync_playwright
 
 from benchmarks.common import Table, Target, seconds, write_section
@@ -226,6 +229,25 @@ def _drawing_map(page: Page, action: Callable[[], None]) -> Callable[[], None]:
     return act
 
 
+INSIGHTS_SECTIONS: Final = ("Goals", "Gear", "The year ahead", "Fitness & form")
+
+
+def _select_bar(page: Page) -> Callable[[], None]:
+    """Click the tallest recent Volume bar: a visual filter on every page."""
+
+    def click() -> None:
+        ui.click_tallest_recent_bar(page)
+
+    return click
+
+
+def _clear_selection(page: Page) -> Callable[[], None]:
+    def click() -> None:
+        page.get_by_role("button", name="Clear selection").first.click()
+
+    return click
+
+
 def _zoom_and_pan(page: Page) -> None:
     """Three wheel zooms in, a drag, three out: what a person does to look around.
 
@@ -257,12 +279,19 @@ def _tour(page: Page, probe: Probe, results: Results, rep: int) -> None:
         ("Charts: Calendar by moving time", _calendar_measure(page, "Moving time")),
         ("Charts: Calendar by distance", _calendar_measure(page, "Distance")),
         *((f"Charts: {s}", _segment(page, s)) for s in CHART_SECTIONS[2:]),
+        ("Charts: click a Volume bar (selection)", _select_bar(page)),
+        ("Charts: Clear selection", _clear_selection(page)),
+        # Bars per week: the most bars (2,870 at 55 years); back to month, the default.
+        ("Charts: Volume per week", _segment(page, "Week")),
+        ("Charts: Volume per month", _segment(page, "Month")),
         ("Map page (Routes)", _drawing_map(page, _nav(page, "Map"))),
         ("Map: Start density", _segment(page, "Start density")),
         ("Map: Routes", _drawing_map(page, _segment(page, "Routes"))),
         ("Map: sport filter Ride", _sport(page, "Ride")),
         ("Map: sport filter cleared", _sport(page, None)),
         ("Activity detail page", _nav(page, "Activity detail")),
+        ("Insights page (Fitness & form)", _nav(page, "Insights")),
+        *((f"Insights: {s}", _segment(page, s)) for s in INSIGHTS_SECTIONS),
     ]
     for name, action in steps:
         took, received = probe.measure(action)
@@ -275,8 +304,42 @@ def _tour(page: Page, probe: Probe, results: Results, rep: int) -> None:
             print(f"  zoom/pan longest task: {longest:.0f} ms", flush=True)
 
 
-def run_size(n: int, years: float, repeat: int, tmp: Path) -> tuple[Results, float]:
-    """Log in as an athlete with ``n`` activities over ``years``; every interaction."""
+class Case(NamedTuple):
+    """One account: ``n`` activities over ``years``, routes all different or the fake's."""
+
+    n: int
+    years: float
+    distinct: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.n:,} / {self.years:g} y" + (
+            ", routes all different" if self.distinct else ""
+        )
+
+    @property
+    def words(self) -> str:
+        return f"{self.n:,} over {self.years:g} years" + (
+            ", every route different" if self.distinct else ""
+        )
+
+
+def distinct_routes(records: list[dict[str, Any]], points: int = 60) -> None:
+    """Give each GPS activity a route of its own (a ``points``-point random walk around one
+    city): the map's worst case, nothing repeats. In place."""
+    rng = np.random.default_rng(14)
+    for record in records:
+        if record["map"]["summary_polyline"]:
+            lat = 48.85 + rng.uniform(-0.1, 0.1) + np.cumsum(rng.normal(0, 8e-4, points))
+            lng = 2.35 + rng.uniform(-0.15, 0.15) + np.cumsum(rng.normal(0, 1.2e-3, points))
+            path = list(zip(lat.round(5).tolist(), lng.round(5).tolist(), strict=True))
+            record["map"]["summary_polyline"] = polyline.encode(path, 5)
+            record["start_latlng"] = list(path[0])
+
+
+def run_size(case: Case, repeat: int, tmp: Path) -> tuple[Results, float]:
+    """Log in as an athlete with the case's activities; every interaction."""
+    n, years = case.n, case.years
     results = Results()
     with FakeStrava(FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, latency=0.0) as fake:
         # The app's speed is measured here, not Strava's limits.
@@ -287,6 +350,8 @@ def run_size(n: int, years: float, repeat: int, tmp: Path) -> tuple[Results, flo
             if years >= n / 365
             else spread(n, years, end=end)
         )
+        if case.distinct:
+            distinct_routes(activities)
         fake.add_athlete(athlete_id=ATHLETE_ID, activities=activities)
         app = AppServer(strava_env(fake), tmp)
         try:
@@ -305,7 +370,7 @@ def run_size(n: int, years: float, repeat: int, tmp: Path) -> tuple[Results, flo
                 page.get_by_text(f"{n:,} activities from Strava").wait_for(timeout=600_000)
                 synced = time.perf_counter() - started
                 ui.go_to(page, "Home")  # so the first timed click really changes page
-                print(f"{n:,} over {years:g} years: logged in and synced in {synced:.1f} s")
+                print(f"{case.words}: logged in and synced in {synced:.1f} s")
                 webgl = page.evaluate("!!document.createElement('canvas').getContext('webgl2')")
                 if not webgl:
                     results.notes.append("WebGL unavailable: the map did not draw")
@@ -326,12 +391,12 @@ def _later(values: Sequence[float]) -> float:
 
 
 def build_table(
-    runs: dict[tuple[int, float], Results], repeat: int, load: tuple[float, float]
+    runs: dict[Case, Results], repeat: int, load: tuple[float, float]
 ) -> tuple[Table, list[Target]]:
     cases = list(runs)
     headers = ["interaction"]
-    for n, years in cases:
-        headers += [f"{n:,} / {years:g} y: first", "then (median)", "payload first", "then"]
+    for case in cases:
+        headers += [f"{case.label}: first", "then (median)", "payload first", "then"]
     table = Table("Browser: click to settled page (Chromium, software WebGL)", headers)
     targets: list[Target] = []
     names = list(next(iter(runs.values())).times)
@@ -350,14 +415,14 @@ def build_table(
                 _kb(_later([float(s) for s in sizes])),
             ]
         table.rows.append(row)
-    for (n, years), results in runs.items():
-        if n < 20_000:
+    for case, results in runs.items():
+        if case.n < 20_000:
             continue
         slow = [k for k, v in results.times.items() if _later(v) > SECOND]
         worst = max(results.times, key=lambda k: _later(results.times[k]))
         targets.append(
             Target(
-                f"every click at {n:,} over {years:g} years (median after the first)",
+                f"every click at {case.words} (median after the first)",
                 "≤ 1 s",
                 f"slowest: {worst} {seconds(_later(results.times[worst]))}"
                 + (f"; over 1 s: {', '.join(slow)}" if slow else ""),
@@ -367,7 +432,7 @@ def build_table(
         heavy = [k for k, v in results.sizes.items() if _later([float(s) for s in v]) > MB]
         targets.append(
             Target(
-                f"payload per click at {n:,} over {years:g} years (after the first)",
+                f"payload per click at {case.words} (after the first)",
                 "≤ 1 MB",
                 ", ".join(heavy) or "all within",
                 not heavy,
@@ -386,8 +451,8 @@ def build_table(
         "55 years is its own one-a-day list, the densest calendar. Routes are 18–36-point "
         "loops (Strava's summary polylines are of that order). Every sync is from scratch.",
         "The fake's routes are 72 loops used again and again (24 per kind), so the map draws "
-        "each once (`strava_dash.map_simplify`); 20,000 all-different routes are in the "
-        "`maps` section (server side).",
+        "each once (`strava_dash.map_simplify`); the 'routes all different' account gives "
+        "every GPS activity a 60-point random walk of its own (the map's worst case).",
         "Payload is everything the click's rerun sent: the Map page's includes the collapsed "
         "'Activities without GPS' table (6,000 rows at 20,000), a chart's includes "
         "Streamlit's framing around the figure's JSON.",
@@ -397,8 +462,8 @@ def build_table(
         f"Load average {load[0]:.1f} at the start and {load[1]:.1f} at the end, on 2 shared "
         "cores with other jobs running: compare within a run.",
     ]
-    for (n, years), results in runs.items():
-        table.notes += [f"{n:,} over {years:g} years: {note}" for note in results.notes]
+    for case, results in runs.items():
+        table.notes += [f"{case.words}: {note}" for note in results.notes]
     return table, targets
 
 
@@ -409,6 +474,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--dense", action="store_true", help="also 20,000 activities at one a day (55 years)"
     )
+    parser.add_argument(
+        "--distinct", action="store_true", help="also 20,000 whose routes are all different"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="passes over every interaction")
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     parser.add_argument("--no-write", action="store_true", help="print only")
@@ -416,15 +484,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     home = Path(tempfile.mkdtemp(prefix="bench-browser-"))
     os.environ.setdefault("XDG_CONFIG_HOME", str(home / "config"))
     os.environ.setdefault("XDG_CACHE_HOME", str(home / "cache"))
-    cases: list[tuple[int, float]] = [(n, args.years) for n in args.sizes]
+    cases = [Case(n, args.years) for n in args.sizes]
+    if args.distinct:
+        cases.append(Case(20_000, args.years, distinct=True))
     if args.dense:
-        cases.append((20_000, 55.0))
+        cases.append(Case(20_000, 55.0))
     load_start = os.getloadavg()[0]
     started = time.perf_counter()
-    runs: dict[tuple[int, float], Results] = {}
-    for n, years in cases:
-        tmp = Path(tempfile.mkdtemp(prefix=f"bench-{n}-", dir=home))
-        runs[(n, years)], _ = run_size(n, years, args.repeat, tmp)
+    runs: dict[Case, Results] = {}
+    for case in cases:
+        tmp = Path(tempfile.mkdtemp(prefix=f"bench-{case.n}-", dir=home))
+        runs[case], _ = run_size(case, args.repeat, tmp)
     took = time.perf_counter() - started
     table, targets = build_table(runs, args.repeat, (load_start, os.getloadavg()[0]))
     table.notes += [
@@ -436,6 +506,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_write:
         command = "python -m benchmarks.browser " + " ".join(
             [f"--sizes {' '.join(map(str, args.sizes))}", f"--repeat {args.repeat}"]
+            + (["--distinct"] if args.distinct else [])
             + (["--dense"] if args.dense else [])
         )
         write_section(args.output, "browser", table, command)

@@ -104,10 +104,12 @@ def kept_sections(path: Path) -> list[str]:
     return [match.group(0) for match in _SECTION.finditer(text)]
 
 
-def write_section(path: Path, name: str, table: Table, command: str) -> None:
-    """Put ``table`` into ``path`` as section ``name``, replacing an earlier version."""
+def write_section(path: Path, name: str, table: Table | Sequence[Table], command: str) -> None:
+    """Put ``table`` (or tables) into ``path`` as section ``name``, replacing an earlier one."""
+    tables = [table] if isinstance(table, Table) else list(table)
+    body = "\n".join(t.markdown() for t in tables)
     block = (
-        f"<!-- section: {name} -->\n{table.markdown()}\nReproduce: `{command}` "
+        f"<!-- section: {name} -->\n{body}\nReproduce: `{command}` "
         f"({datetime.now(UTC):%Y-%m-%d}).\n<!-- /section: {name} -->\n"
     )
     text = path.read_text() if path.exists() else ""

@@ -20,13 +20,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import polyline
 
 from benchmarks.before import maps as maps_before
-from benchmarks.browser import spread
+from benchmarks.browser import distinct_routes, spread
 from benchmarks.common import Table, Target, ratio, seconds, timed_together, write_section
 from strava_dash import activities, maps
 
@@ -35,17 +33,10 @@ MB: Final = 1e6
 Builder = Callable[..., go.Figure]
 
 
-def _distinct(n: int, points: int = 60) -> pd.DataFrame:
+def _distinct(n: int) -> pd.DataFrame:
     """The fake's activities, each route replaced by a random walk of its own."""
     records = spread(n, 12, end=time.time())
-    rng = np.random.default_rng(14)
-    for record in records:
-        if record["map"]["summary_polyline"]:
-            lat = 48.85 + rng.uniform(-0.1, 0.1) + np.cumsum(rng.normal(0, 8e-4, points))
-            lng = 2.35 + rng.uniform(-0.15, 0.15) + np.cumsum(rng.normal(0, 1.2e-3, points))
-            path = list(zip(lat.round(5).tolist(), lng.round(5).tolist(), strict=True))
-            record["map"]["summary_polyline"] = polyline.encode(path, 5)
-            record["start_latlng"] = list(path[0])
+    distinct_routes(records)
     return activities.to_frame(records)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Final
 
 import pandas as pd
@@ -36,6 +36,7 @@ from strava_dash.units import Units
 
 Event = Mapping[str, Any]
 _REFERENCE: Final = pd.Timestamp(2000, 1, 1)
+_EPOCH: Final = datetime(1970, 1, 1)
 _ROWS_PER_YEAR: Final = 8
 # A lasso longer than this is not a mouse gesture: refused before any work on it.
 MAX_MAP_VERTICES_IN: Final = 100_000
@@ -80,17 +81,42 @@ def is_empty(event: Event) -> bool:
     return not (_points(event) or _list(event, "box") or _list(event, "lasso"))
 
 
+def _date_of(value: object) -> date | None:
+    """A point's x on a date axis: "YYYY-MM-DD[ HH:MM…]" or milliseconds since 1970."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        try:
+            return (_EPOCH + timedelta(milliseconds=value)).date()
+        except (OverflowError, ValueError):  # NaN, infinite or beyond year 9999
+            return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _period_start(day: date, period: Period) -> date:
+    if period == "week":
+        return day - timedelta(days=day.weekday())
+    if period == "month":
+        return day.replace(day=1)
+    return day.replace(month=1, day=1)
+
+
 def volume(event: Event, period: Period) -> VolumeSelection | None:
-    """Clicked or boxed bars -> (period start, sport) cells, from each bar's customdata."""
+    """Clicked or boxed bars -> (period start, sport) cells.
+
+    The sport is the bar trace's ``legendgroup`` (Streamlit copies the trace's into each
+    point; the average line has none, so it is ignored), the period is the one holding the
+    point's x: a click reports the bar's first day, a box the middle of its period.
+    """
     cells: set[tuple[date, str]] = set()
     for point in _points(event):
-        data = point.get("customdata")
-        if isinstance(data, list | tuple) and len(data) == 2:
-            try:
-                day = date.fromisoformat(str(data[0])[:10])
-            except ValueError:
-                continue
-            cells.add((day, str(data[1])))
+        sport = point.get("legendgroup")
+        day = _date_of(point.get("x"))
+        if isinstance(sport, str) and sport and day is not None:
+            cells.add((_period_start(day, period), sport))
     return VolumeSelection(period, frozenset(cells)) if cells else None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -106,6 +107,34 @@ def annotation_texts(fig: Any) -> list[str]:
     return [a.text for a in fig.layout.annotations]
 
 
+_FIELD = re.compile(r"%\{(\w+)(?:\[(\d+)\])?(?::([^}|]*)|\|([^}]*))?\}")
+
+
+def rendered(template: str, point: Mapping[str, Any]) -> str:
+    """A hovertemplate as plotly.js fills it in for one point, ``<extra>`` left out.
+
+    ``point`` maps a variable (``z``, ``text``, ``customdata``…) to its value. Number formats
+    are d3's, in the subset the charts use, which reads the same in Python (",.1f", "02d",
+    ",d"); a date format ("|%d %b %Y") is applied to an ISO date string. Checked against
+    plotly.js in Chromium (hover texts read from the page) when the templates were written.
+    """
+
+    def fill(match: re.Match[str]) -> str:
+        name, index, number, moment = match.groups()
+        value = point[name]
+        if index is not None:
+            value = value[int(index)]
+        if moment is not None:
+            return pd.Timestamp(str(value)).strftime(moment)
+        if number:
+            if number.endswith("d"):
+                value = round(float(value))
+            return format(value, number)
+        return str(value)
+
+    return _FIELD.sub(fill, re.sub(r"<extra>.*</extra>", "", template))
+
+
 # ---------------------------------------------------------------------------------------------
 # Empty state: every builder, the same convention.
 
@@ -161,7 +190,7 @@ def test_weekly_volume_sums_per_sport_with_empty_weeks_as_zero() -> None:
     fig = charts.volume_figure(VOLUME, period="week", measure="distance", units="metric", rolling=2)
     assert [t.name for t in fig.data] == ["Ride", "Run", "2-week average"]
     assert [t.type for t in fig.data] == ["bar", "bar", "scatter"]
-    assert list(pd.to_datetime(fig.data[0].x)) == [
+    assert list(xs(fig.data[0])) == [
         pd.Timestamp("2024-03-04"),
         pd.Timestamp("2024-03-11"),
         pd.Timestamp("2024-03-18"),
@@ -181,7 +210,7 @@ def test_volume_in_imperial_units_and_other_measures() -> None:
     hours = charts.volume_figure(VOLUME, period="year", measure="moving_time", units="metric")
     assert hours.layout.yaxis.title.text == "Moving time (h)"
     np.testing.assert_allclose(y(hours.data[0]), [3 * 1800 / 3600])
-    assert "1:30 h" in hours.data[0].hovertext[0]  # durations hover as h:mm
+    assert volume_hover(hours.data[0], 0) == "2024<br>Ride: 1:30 h"  # durations as h:mm
 
     feet = charts.volume_figure(VOLUME, period="year", measure="elevation", units="imperial")
     assert feet.layout.yaxis.title.text == "Elevation gain (ft)"
@@ -190,6 +219,84 @@ def test_volume_in_imperial_units_and_other_measures() -> None:
     count = charts.volume_figure(VOLUME, period="week", measure="count", units="metric")
     assert count.layout.yaxis.title.text == "Activities"
     np.testing.assert_allclose(y(count.data[0]), [2, 0, 1])
+
+
+def volume_hover(trace: Any, index: int) -> str:
+    """The hover of a volume bar (or the average line's point) as plotly.js writes it."""
+    point = {"x": f"{xs(trace)[index]:%Y-%m-%d}", "y": float(trace.y[index])}
+    if trace.customdata is not None:
+        point["customdata"] = np.asarray(trace.customdata)[index].tolist()
+    return rendered(trace.hovertemplate, point)
+
+
+def test_volume_hover_names_the_period_sport_and_value_with_units() -> None:
+    weeks = charts.volume_figure(VOLUME, period="week", measure="distance", rolling=2)
+    rides, runs, line = weeks.data
+    assert volume_hover(rides, 0) == "Week of Mon 04 Mar 2024<br>Ride: 30.0 km"
+    assert volume_hover(runs, 1) == "Week of Mon 11 Mar 2024<br>Run: 0.0 km"
+    assert volume_hover(line, 1) == "Week of Mon 11 Mar 2024<br>2-week average: 17.5 km"
+    months = charts.volume_figure(VOLUME, period="month", measure="elevation", units="imperial")
+    assert volume_hover(months.data[0], 0) == "March 2024<br>Ride: 984 ft"
+    count = charts.volume_figure(VOLUME, period="week", measure="count", rolling=1)
+    assert volume_hover(count.data[0], 2) == "Week of Mon 18 Mar 2024<br>Activities, Ride: 1"
+    time = charts.volume_figure(VOLUME, period="week", measure="moving_time", rolling=2)
+    assert volume_hover(time.data[1], 0) == "Week of Mon 04 Mar 2024<br>Run: 0:25 h"
+    assert volume_hover(time.data[2], 0) == "Week of Mon 04 Mar 2024<br>2-week average: 1:25 h"
+    # A sport's name is escaped in the template like any other user-visible text.
+    odd = make_frame([ride("2024-03-04 08:00", sport="<Ride&Co>")])
+    trace = charts.volume_figure(odd, period="year", measure="distance").data[0]
+    assert volume_hover(trace, 0) == "2024<br>&lt;Ride&amp;Co&gt;: 10.0 km"
+    assert trace.name == trace.legendgroup == "<Ride&Co>"
+
+
+@pytest.mark.parametrize("years", [12, 55])
+def test_volume_sends_no_string_per_bar_and_stays_small_at_20k(years: int) -> None:
+    """55 years of weeks were 2.5 MB of hover strings: now typed arrays and templates."""
+    df = activity_frame(20_000, years)
+    for period in ("week", "month", "year"):
+        for measure in ("distance", "moving_time", "count"):
+            fig = charts.volume_figure(df, period=period, measure=measure, rolling=3)
+            sent = json.loads(fig.to_json())
+            assert len(fig.to_json()) <= 400_000, (period, measure)
+            for trace in sent["data"]:
+                assert "hovertext" not in trace
+                assert trace["y"]["dtype"] == "f4"
+                if period == "week":
+                    assert "x" not in trace
+                    assert trace["dx"] == 7 * 24 * 3600 * 1000
+                if measure == "moving_time":
+                    assert trace["customdata"]["dtype"] == "u2"
+
+
+def test_volume_past_max_bars_draws_each_sport_as_one_stepped_area() -> None:
+    """Past MAX_BARS periods (55 years of weeks: 20,000 bars, seconds for plotly.js to draw
+    as a path each) a sport is one stacked area holding each value across its period, with
+    the same numbers, hover, legend group and x as the bars; a click reports the period."""
+    from strava_dash.charts.volume import MAX_BARS, drawn_as_areas
+
+    df = activity_frame(3_000, 12)
+    weeks = charts.volume_figure(df, period="week", measure="distance", rolling=3)
+    months = charts.volume_figure(df, period="month", measure="distance", rolling=3)
+    assert len(weeks.data[0].y) > MAX_BARS >= len(months.data[0].y)
+    assert drawn_as_areas(weeks)
+    assert not drawn_as_areas(months)
+    assert weeks.layout.hovermode == "x"
+    assert months.layout.hovermode == "closest"
+    area, bar = weeks.data[0], months.data[0]
+    assert (area.type, area.mode, area.stackgroup, area.line.shape) == (
+        "scatter",
+        "lines",
+        "volume",
+        "hvh",
+    )
+    assert area.fillcolor == charts.sport_colour(area.name) == bar.marker.color
+    assert area.legendgroup == area.name == bar.name
+    assert area.hovertemplate.replace("Week of %a %d %b %Y", "%B %Y") == bar.hovertemplate
+    assert (area.xperiod, area.xperiodalignment) == (7 * 24 * 3600 * 1000, "middle")
+    table = charts.volume_table(df, period="week", measure="distance", units="metric")
+    np.testing.assert_allclose(y(area), table[area.name].to_numpy(), rtol=1e-6)
+    assert list(xs(area)) == list(table.index)
+    assert [t.type for t in months.data] == ["bar"] * (len(months.data) - 1) + ["scatter"]
 
 
 def test_rolling_below_two_draws_no_average_line() -> None:
@@ -332,10 +439,11 @@ def weekday_labels(fig: Any) -> dict[int, str]:
 
 
 def calendar_cell(fig: Any, day: str) -> tuple[float, str, Any]:
-    """What the athlete sees in the cell of ``day``: its value (z), hover text and customdata.
+    """What the athlete sees in the cell of ``day``: its value (z), hover and customdata.
 
     Found as a reader finds it: the block under the year's label, the row whose label reads
-    the day's weekday, the column counted in weeks from the one holding 1 January.
+    the day's weekday, the column counted in weeks from the one holding 1 January. The
+    hover is the trace's template filled in with the cell's z, text and customdata.
     """
     when = pd.Timestamp(day)
     (label,) = [a for a in fig.layout.annotations if str(when.year) in a.text]
@@ -343,8 +451,10 @@ def calendar_cell(fig: Any, day: str) -> tuple[float, str, Any]:
     (row,) = [r for r in range(int(label.y) + 1, int(label.y) + 8) if weekdays[r] == f"{when:%a}"]
     column = (when.day_of_year - 1 + pd.Timestamp(when.year, 1, 1).weekday()) // 7
     trace = fig.data[0]
-    custom = None if trace.customdata is None else np.asarray(trace.customdata)[row, column]
-    return float(np.asarray(trace.z, dtype=float)[row, column]), trace.text[row][column], custom
+    value = float(np.asarray(trace.z, dtype=float)[row, column])
+    custom = np.asarray(trace.customdata)[row, column]
+    point = {"z": value, "text": trace.text[row][column], "customdata": custom.tolist()}
+    return value, rendered(trace.hovertemplate, point), custom
 
 
 def test_calendar_daily_totals_equal_a_hand_computation() -> None:
@@ -370,15 +480,34 @@ def test_calendar_daily_totals_equal_a_hand_computation() -> None:
     # Every day of both years is a cell (grey when 0), and nothing else is.
     assert np.count_nonzero(~np.isnan(z)) == 366 + 365
     assert np.nansum(z) == pytest.approx(25 + 5 + 42)
-    # Hover: the total through the template, then date, count and names, oldest first.
-    assert fig.data[0].hovertemplate == "<b>%{z:,.1f} km</b> on %{text}<extra></extra>"
+    # Hover: the total with its unit, the date, then the names, oldest first.
     _, busy, _ = calendar_cell(fig, "2024-01-01")
     assert busy == (
-        '01 Jan 2024<br>Morning &lt;b&gt;spin&lt;/b&gt; &amp; coffee, Evening "recovery" 🚴'
+        "<b>25.0 km</b> on 2024-01-01<br>"
+        'Morning &lt;b&gt;spin&lt;/b&gt; &amp; coffee, Evening "recovery" 🚴'
     )
-    assert calendar_cell(fig, "2026-06-15")[1] == "15 Jun 2026<br>Solo"
-    assert calendar_cell(fig, "2026-06-16")[1] == "16 Jun 2026"
+    assert calendar_cell(fig, "2026-06-15")[1] == "<b>42.0 km</b> on 2026-06-15<br>Solo"
+    assert calendar_cell(fig, "2026-06-16")[1] == "<b>0.0 km</b> on 2026-06-16<br>"
+    assert calendar_cell(fig, "2024-12-31")[1] == "<b>5.0 km</b> on 2024-12-31<br>Activity 1002"
     assert fig.layout.coloraxis.colorbar.title.text == "Distance (km)"
+
+
+def test_calendar_sends_dates_as_bytes_and_only_names_as_text() -> None:
+    """The date is customdata (century, year, month, day: uint8, base64 on the wire) that
+    the template writes YYYY-MM-DD; the only string per day is its names ("" when none)."""
+    df = make_frame([ride("1999-12-31 08:00", 12.34, name="Last of the century")])
+    fig = charts.calendar_heatmap_figure(df, measure="distance", units="metric")
+    value, hover, custom = calendar_cell(fig, "1999-12-31")
+    assert value == pytest.approx(12.34, rel=1e-6)  # float32 z: the colour and the total
+    assert hover == "<b>12.3 km</b> on 1999-12-31<br>Last of the century"
+    assert custom.dtype == np.uint8
+    assert list(custom) == [19, 99, 12, 31]
+    assert calendar_cell(fig, "1999-01-01")[1] == "<b>0.0 km</b> on 1999-01-01<br>"
+    texts = {t for row in fig.data[0].text for t in row}
+    assert texts == {"", "Last of the century"}
+    sent = json.loads(fig.to_json())["data"][0]
+    assert sent["customdata"]["dtype"] == "u1"  # numpy arrays travel as base64 bdata
+    assert sent["z"]["dtype"] == "f4"
 
 
 def test_calendar_hover_names_the_first_two_and_counts_the_rest() -> None:
@@ -386,10 +515,9 @@ def test_calendar_hover_names_the_first_two_and_counts_the_rest() -> None:
         [ride(f"2024-05-04 {hour:02d}:00", name=f"Lap {hour}") for hour in (18, 6, 12, 9)]
     )
     fig = charts.calendar_heatmap_figure(df, measure="count", units="metric")
-    value, text, _ = calendar_cell(fig, "2024-05-04")
+    value, hover, _ = calendar_cell(fig, "2024-05-04")
     assert value == 4
-    assert text == "04 May 2024<br>Lap 6, Lap 9<br>and 2 more"
-    assert fig.data[0].hovertemplate == "<b>%{z:,d}</b> on %{text}<extra></extra>"
+    assert hover == "<b>4</b> on 2024-05-04<br>Lap 6, Lap 9<br>and 2 more"
 
 
 def test_calendar_moving_time_hovers_as_hours_and_minutes() -> None:
@@ -400,10 +528,10 @@ def test_calendar_moving_time_hovers_as_hours_and_minutes() -> None:
         ]
     )
     fig = charts.calendar_heatmap_figure(df, measure="moving_time", units="metric")
-    value, _, hours_minutes = calendar_cell(fig, "2024-03-02")
+    value, hover, custom = calendar_cell(fig, "2024-03-02")
     assert value == pytest.approx(4530 / 3600, rel=1e-6)
-    assert list(hours_minutes) == [1, 16]
-    assert "%{customdata[0]}:%{customdata[1]:02d} h" in fig.data[0].hovertemplate
+    assert list(custom) == [20, 24, 3, 2, 1, 16]  # the date, then hours and minutes
+    assert hover == "<b>1:16 h</b> on 2024-03-02<br>Activity 1000, Activity 1001"
     assert charts.format_hmm(4530) == "1:16"  # the same as the other charts write it
 
 
@@ -459,12 +587,27 @@ def test_calendar_and_year_charts_send_at_most_1_mb_at_20k_activities(years: int
         # A long real account: far inside the budget, whatever the calendar is coloured by.
         for measure in ("moving_time", "elevation", "count"):
             shown = charts.calendar_heatmap_figure(df, measure=measure, units="imperial")
-            assert len(shown.to_json()) <= 500_000
+            assert len(shown.to_json()) <= 400_000
     else:
         # The densest calendar, with moving time's hours and minutes as customdata too.
-        for measure in ("moving_time", "count"):
+        for measure in ("distance", "moving_time", "elevation", "count"):
             shown = charts.calendar_heatmap_figure(df, measure=measure, units="metric")
-            assert len(shown.to_json()) <= 1_000_000
+            assert len(shown.to_json()) <= 800_000
+
+
+def test_the_browser_benchmarks_densest_account_stays_within_budget() -> None:
+    """The fake Strava's 20,000 activities one a day (55 years, names with emoji and
+    markup), as ``benchmarks.browser --dense`` syncs them: the heaviest calendar (moving
+    time adds h:mm) and the volume with the most bars (weeks) well under 1 MB (main sent
+    1.13 MB and 2.57 MB)."""
+    from tests.fake_strava import make_activities
+
+    df = to_frame(make_activities(20_000, athlete_id=134_815))
+    for measure in ("distance", "moving_time"):
+        calendar = charts.calendar_heatmap_figure(df, measure=measure, units="metric")
+        assert len(calendar.to_json()) <= 800_000, measure
+        volume = charts.volume_figure(df, period="week", measure=measure, rolling=3)
+        assert len(volume.to_json()) <= 300_000, measure
 
 
 def test_calendar_colour_axis_in_imperial() -> None:

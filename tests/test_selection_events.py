@@ -26,7 +26,7 @@ def event(points: list[dict[str, object]] | None = None, **shapes: object) -> di
     return {"points": points or [], "point_indices": [], "box": [], "lasso": []} | shapes
 
 
-def test_volume_bars_from_customdata_of_the_real_figure() -> None:
+def test_volume_bars_from_the_real_figure() -> None:
     records = [
         {
             "id": i,
@@ -39,20 +39,59 @@ def test_volume_bars_from_customdata_of_the_real_figure() -> None:
         for i, (m, sport) in enumerate([(6, "Ride"), (7, "Run"), (8, "Ride")])
     ]
     fig = charts.volume_figure(to_frame(records), period="month", rolling=3)
-    # What a click on June's ride bar and July's run bar reports: the trace's customdata.
     ride = next(t for t in fig.data if t.name == "Ride")
     run = next(t for t in fig.data if t.name == "Run")
+    # What a click on June's ride bar and July's run bar reports (as plotly.js 4 did in
+    # Chromium): the bar's x, its period's first day, and the trace's legendgroup, which
+    # Streamlit copies into each point; the rolling line has none.
     picked = event(
         [
-            {"curve_number": 0, "point_index": 0, "customdata": list(ride.customdata[0])},
-            {"curve_number": 1, "point_index": 1, "customdata": list(run.customdata[1])},
-            {"curve_number": 2, "point_index": 0, "y": 3.0},  # the rolling line: ignored
+            {"curve_number": 0, "point_index": 0, "x": ride.x[0], "legendgroup": ride.legendgroup},
+            {"curve_number": 1, "point_index": 1, "x": run.x[1], "legendgroup": run.legendgroup},
+            {"curve_number": 2, "point_index": 0, "x": run.x[0], "y": 3.0},  # the line: ignored
         ]
     )
-    assert selection_events.volume(picked, "month") == VolumeSelection(
+    june_rides = VolumeSelection(
         "month", frozenset({(date(2024, 6, 1), "Ride"), (date(2024, 7, 1), "Run")})
     )
+    assert selection_events.volume(picked, "month") == june_rides
+    # A box reports each bar at the middle of its period ("2024-06-16 12:00"), and a date
+    # axis may hand over milliseconds: both fall in the bar's month.
+    middle = pd.Timestamp("2024-07-16 12:00")
+    boxed = event(
+        [
+            {"x": "2024-06-16 12:00", "legendgroup": "Ride"},
+            {"x": middle.value / 1e6, "legendgroup": "Run"},
+        ]
+    )
+    assert selection_events.volume(boxed, "month") == june_rides
     assert selection_events.volume(event(), "month") is None
+    garbage = [{"x": "June", "legendgroup": "Ride"}, {"x": float("nan"), "legendgroup": "Ride"}]
+    assert selection_events.volume(event([*garbage, {"x": "2024-06-01"}]), "month") is None
+
+
+def test_volume_weeks_and_years_from_x0_dx_bars() -> None:
+    """Weekly bars have no x array (x0 + dx): the event's x still names the week."""
+    records = [
+        {
+            "id": 1,
+            "sport_type": "Run",
+            "distance": 5000.0,
+            "moving_time": 1500,
+            "start_date": "2024-03-06T07:00:00Z",  # a Wednesday
+            "start_date_local": "2024-03-06T08:00:00Z",
+        }
+    ]
+    fig = charts.volume_figure(to_frame(records), period="week", rolling=1)
+    (bar,) = fig.data
+    assert (bar.x, bar.x0, bar.legendgroup) == (None, "2024-03-04", "Run")
+    click = event([{"x": "2024-03-04", "legendgroup": "Run"}])
+    box = event([{"x": "2024-03-07 12:00", "legendgroup": "Run"}])
+    week = VolumeSelection("week", frozenset({(date(2024, 3, 4), "Run")}))
+    assert selection_events.volume(click, "week") == week
+    assert selection_events.volume(box, "week") == week
+    year = VolumeSelection("year", frozenset({(date(2024, 1, 1), "Run")}))
+    assert selection_events.volume(box, "year") == year
 
 
 def test_years_box_on_the_reference_year() -> None:

@@ -21,7 +21,11 @@ def select(at: AppTest, ids: Iterable[int]) -> AppTest:
     """Select these activities' rows in the Activities table, as a click would."""
     shown = at.dataframe[0].value["Activity ID"].tolist()
     rows = [shown.index(i) for i in ids]
-    at.session_state["activity_table"] = {"selection": {"rows": rows, "columns": [], "cells": []}}
+    # The grid's key names the rows it shows (table_view._grid): ask the grid for it.
+    grid = at.dataframe[0]
+    assert grid.key
+    assert grid.key.startswith("activity_table")
+    at.session_state[grid.key] = {"selection": {"rows": rows, "columns": [], "cells": []}}
     at.run()
     assert not at.exception, at.exception
     return at

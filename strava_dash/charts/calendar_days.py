@@ -41,7 +41,8 @@ class CalendarDays:
     total: Floats
     count: Ints
     text: np.ndarray[Any, np.dtype[np.object_]]
-    """Hover text: "01 Jan 2024<br>2 activities: Name, Name" (see _hover_texts)."""
+    """Hover names: "Name, Name<br>and 1 more", "" on a day without activity (see
+    _hover_texts; the date comes from the figure's customdata)."""
 
 
 def calendar_days(df: pd.DataFrame, measure: Measure, units: Units) -> CalendarDays:
@@ -72,7 +73,7 @@ def calendar_days(df: pd.DataFrame, measure: Measure, units: Units) -> CalendarD
         week=(offset + first_weekday) // 7,
         total=total,
         count=count,
-        text=_hover_texts(day, count, names),
+        text=_hover_texts(count, names),
     )
 
 
@@ -99,17 +100,14 @@ def _listed_names(df: pd.DataFrame, days: Days) -> pd.Series[Any]:
     return joined + tail
 
 
-def _hover_texts(
-    day: Days, count: Ints, names: np.ndarray[Any, Any]
-) -> np.ndarray[Any, np.dtype[np.object_]]:
-    """ "01 Jan 2024" alone on a day without activity, "…<br>Name" on a day with one,
-    "…<br>A, B" on a day with two and "…<br>A, B<br>and 1 more" on a busier one.
+def _hover_texts(count: Ints, names: np.ndarray[Any, Any]) -> np.ndarray[Any, np.dtype[np.object_]]:
+    """ "" on a day without activity, "Name" on a day with one, "A, B" on a day with two
+    and "A, B<br>and 1 more" on a busier one.
 
-    ASCII only: the JSON Streamlit sends escapes any other character in six bytes. No
-    "3 activities:" count: the names and "and N more" already say how many, and on 55
-    dense years the count was 6 % of the figure (it took the moving-time calendar over
-    1 MB); nor the weekday, which labels the cell's row.
+    Names only: the date is four bytes of customdata formatted by the hovertemplate (as a
+    string in every day's text it was a third of the densest calendar's JSON), the total
+    is z. ASCII markup only: the JSON Streamlit sends escapes other characters. No
+    "3 activities:" count: the names and "and N more" already say how many.
     """
-    dates = pd.Series(pd.DatetimeIndex(day).strftime("%d %b %Y"), dtype=object)
-    listed = dates + "<br>" + pd.Series(names, dtype=object)
-    return np.where(count > 0, listed.to_numpy(dtype=object), dates.to_numpy(dtype=object))
+    listed = pd.Series(names, dtype=object).fillna("")
+    return np.where(count > 0, listed.to_numpy(dtype=object), "").astype(object)

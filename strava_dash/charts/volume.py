@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import numpy as np
 import pandas as pd
@@ -14,9 +14,10 @@ from strava_dash.charts.style import (
     base_layout,
     dated,
     empty_figure,
-    format_measure,
+    escape_hover,
     local_days,
     measure_title,
+    measure_unit,
     measure_values,
     sport_colour,
     sports,
@@ -39,12 +40,17 @@ def period_start(days: pd.Series[pd.Timestamp], period: Period) -> pd.Series[pd.
     return days - pd.to_timedelta(days.dt.day_of_year - 1, unit="D")
 
 
-def _period_labels(starts: pd.DatetimeIndex, period: Period) -> list[str]:
-    if period == "week":
-        return [f"Week of {d:%a %d %b %Y}" for d in starts]
-    if period == "month":
-        return [f"{d:%B %Y}" for d in starts]
-    return [f"{d:%Y}" for d in starts]
+# d3-time-format of a bar's period in the hover, from its x (the period's first day).
+PERIOD_FORMAT: Final[dict[str, str]] = {
+    "week": "Week of %a %d %b %Y",
+    "month": "%B %Y",
+    "year": "%Y",
+}
+_WEEK_MS: Final = 7 * 24 * 3600 * 1000
+# Past this many periods a bar is under about 3 px at the page's width: each sport is then
+# drawn as one stepped area (an SVG path) instead of a bar per period, which plotly.js
+# draws as a path each (55 years of weeks: 20,000 bars, seconds in the browser).
+MAX_BARS: Final = 400
 
 
 def volume_table(
@@ -71,6 +77,45 @@ def volume_table(
     return table[order]
 
 
+def _value(name: str, measure: Measure, units: Units) -> str:
+    """ "Ride: 1,234.5 km" through plotly's number formats (format_measure's decimals);
+    moving time as h:mm from customdata ``[hours, minutes]``."""
+    if measure == "moving_time":
+        return f"{name}: %{{customdata[0]}}:%{{customdata[1]:02d}} h"
+    if measure == "count":
+        return f"Activities, {name}: %{{y:,d}}"
+    decimals = 0 if measure == "elevation" else 1
+    return f"{name}: %{{y:,.{decimals}f}} {measure_unit(measure, units)}"
+
+
+def _hours_minutes(hours: np.ndarray[Any, np.dtype[np.float64]]) -> np.ndarray[Any, Any]:
+    """Hours as ``[hours, minutes]`` rows (uint16, minutes rounded) for an h:mm hover."""
+    minutes = np.round(np.nan_to_num(hours) * 60.0).astype(np.int64)
+    return np.column_stack(np.divmod(np.minimum(minutes, 65_535 * 60), 60)).astype(np.uint16)
+
+
+def _positions(starts: pd.DatetimeIndex, period: Period) -> dict[str, Any]:
+    """Where the bars go: weeks as x0 + dx (a week's milliseconds: nothing per bar), months
+    and years as "YYYY-MM-DD" (their lengths differ)."""
+    if period == "week":
+        return {"x0": f"{starts[0]:%Y-%m-%d}", "dx": _WEEK_MS}
+    return {"x": np.asarray(starts.strftime("%Y-%m-%d"), dtype=object)}
+
+
+def _area(trace: dict[str, Any], colour: str) -> go.Scatter:
+    """A sport's periods as one stepped, stacked area: each value held across its period
+    ("hvh" steps around the period middles), hovered and clicked at the middles like a bar.
+    """
+    return go.Scatter(
+        mode="lines",
+        stackgroup="volume",
+        line={"shape": "hvh", "width": 0, "color": colour},
+        fillcolor=colour,
+        hoveron="points",
+        **trace,
+    )
+
+
 def volume_figure(
     df: pd.DataFrame,
     *,
@@ -83,55 +128,62 @@ def volume_figure(
 
     Needs ``local_date``, ``sport_type`` and the measure's column. The line is the mean of the
     total over the last ``rolling`` periods (zero periods included); ``rolling < 2`` omits it.
-    Traces: one bar per sport (largest first, so at the bottom), then the line. Each bar's
-    ``customdata`` is ``[period start "YYYY-MM-DD", sport]``: a selection event names the
-    bucket itself, whatever trace order the browser saw.
+    Traces: one bar per sport (largest first, so at the bottom), then the line. Each bar
+    trace's ``legendgroup`` is its sport and a bar's x its period's first day, so a
+    selection event names the bucket itself, whatever trace order the browser saw. Past
+    ``MAX_BARS`` periods each sport is a stepped stacked area instead (the same values,
+    hover and legend groups; hovermode "x", so a click reports every sport of the period;
+    plotly.js reports no points for a box over areas).
+
+    Light to send (issue 14: 55 years of weeks were 2.5 MB of hover strings): y is float32,
+    weeks are x0 + dx, the hover is a template (the period from x through a date format,
+    the value through a number format, moving time's h:mm from uint16 customdata); no
+    string per bar.
     """
     df = dated(df)
     if df.empty:
         return empty_figure()
     table = volume_table(df, period=period, measure=measure, units=units)
-    labels = _period_labels(pd.DatetimeIndex(table.index), period)
-    x = table.index
-    starts = [f"{d:%Y-%m-%d}" for d in pd.DatetimeIndex(x)]
+    starts = pd.DatetimeIndex(table.index)
+    where = _positions(starts, period) | {
+        "xperiod": _XPERIOD[period],
+        "xperiodalignment": "middle",
+    }
+    head = f"%{{x|{PERIOD_FORMAT[period]}}}<br>"
+    areas = len(starts) > MAX_BARS
     fig = go.Figure()
     for sport in table.columns:
         values = table[sport].to_numpy(dtype=np.float64)
-        hover = [
-            f"{label}<br>{sport}: {format_measure(v, measure, units)}"
-            for label, v in zip(labels, values, strict=True)
-        ]
-        fig.add_trace(
-            go.Bar(
-                x=x,
-                y=values,
-                name=str(sport),
-                marker_color=sport_colour(str(sport)),
-                hovertext=hover,
-                hoverinfo="text",
-                customdata=[[start, str(sport)] for start in starts],
-                xperiod=_XPERIOD[period],
-                xperiodalignment="middle",
-            )
-        )
+        extra: dict[str, Any] = {}
+        if measure == "moving_time":
+            extra["customdata"] = _hours_minutes(values)
+        label = escape_hover(str(sport))
+        common = {
+            "y": values.astype(np.float32),
+            "name": str(sport),
+            "legendgroup": str(sport),
+            "hovertemplate": f"{head}{_value(label, measure, units)}<extra></extra>",
+            **where,
+            **extra,
+        }
+        if areas:
+            fig.add_trace(_area(common, sport_colour(str(sport))))
+        else:
+            fig.add_trace(go.Bar(marker_color=sport_colour(str(sport)), **common))
     if rolling >= 2:
         total = table.sum(axis=1)
         average = total.rolling(rolling, min_periods=1).mean().to_numpy(dtype=np.float64)
         name = f"{rolling}-{period} average"
+        extra = {"customdata": _hours_minutes(average)} if measure == "moving_time" else {}
         fig.add_trace(
             go.Scatter(
-                x=x,
-                y=average,
+                y=average.astype(np.float32),
                 name=name,
                 mode="lines",
                 line={"color": "#212529", "width": 2},
-                hovertext=[
-                    f"{label}<br>{name}: {format_measure(v, measure, units)}"
-                    for label, v in zip(labels, average, strict=True)
-                ],
-                hoverinfo="text",
-                xperiod=_XPERIOD[period],
-                xperiodalignment="middle",
+                hovertemplate=f"{head}{_value(name, measure, units)}<extra></extra>",
+                **where,
+                **extra,
             )
         )
     return base_layout(
@@ -141,6 +193,12 @@ def volume_figure(
         # Plotly lists stacked bars top-down by default; keep the biggest sport first.
         legend_traceorder="normal",
         yaxis_title=measure_title(measure, units),
-        xaxis_title=period.capitalize(),
-        hovermode="closest",
+        xaxis={"title": {"text": period.capitalize()}, "type": "date"},
+        # A click on an area reports every sport of the period under the pointer.
+        hovermode="x" if areas else "closest",
     )
+
+
+def drawn_as_areas(fig: go.Figure) -> bool:
+    """True when :func:`volume_figure` drew stepped areas (so a box selects nothing)."""
+    return any(t.type == "scatter" and t.stackgroup for t in fig.data)

@@ -30,6 +30,14 @@ OAUTH_ATTEMPT = "strava_oauth_attempt"
 UNITS = "units"
 TABLE_COLUMNS = "table_columns"
 SELECTED_IDS = "selected_ids"
+#: A table longer than a page (table_pages.PAGE_SIZE): sort column, descending?, page
+#: number and what it was chosen for (order and rows: ui.pager's keys for the prefix
+#: "table"), and the generation of the grid's key (a new one clears the selection).
+TABLE_SORT = "table_sort"
+TABLE_SORT_DESC = "table_sort_desc"
+TABLE_PAGE = "table_page"
+TABLE_PAGE_CONTEXT = "table_page_context"
+TABLE_GRID_GENERATION = "table_grid_generation"
 #: (store revision, monotonic s) of the last full run of the page during a download.
 SHOWN_REVISION = "sync_shown_revision"
 #: The sidebar filters' widget keys, which are also their URL query parameters.

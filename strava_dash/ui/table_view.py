@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.elements.lib.column_types import ColumnConfig
 
-from strava_dash import export
+from strava_dash import export, table_pages
 from strava_dash.export import download_name
 from strava_dash.filters import apply_filters, summarize
 from strava_dash.selection import CHART_TITLES
@@ -22,9 +23,12 @@ from strava_dash.table import (
     kinds_by_header,
 )
 from strava_dash.ui import state
+from strava_dash.ui.pager import pager
 from strava_dash.ui.views import FilteredView
 from strava_dash.units import M_PER_FT, M_PER_KM, M_PER_MI, Units, label_for
 
+#: The activity grid's key starts with this (the rest names the rows it shows).
+GRID_KEY = "activity_table"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: The About sheet's "Source": where the rows (and the raw JSON download) came from.
 SOURCES: dict[state.Source, str] = {
@@ -130,22 +134,124 @@ def activity_table(view: FilteredView) -> pd.DataFrame:
     shown = display_frame(
         view.filtered, units=view.units, keys=keys, gear_names=view.session.gear_names
     )
+    if table_pages.needs_pages(len(shown)):
+        return _paged_table(view, keys, shown)
+    ids = [int(i) for i in view.filtered["id"]]
+    chosen = _grid(view, keys, shown, ids)
+    st.session_state[state.SELECTED_IDS] = chosen
+    if chosen:
+        st.caption(f"{len(chosen)} selected (kept while you browse).")
+    return shown
+
+
+def _grid(view: FilteredView, keys: list[str], rows: pd.DataFrame, ids: list[int]) -> list[int]:
+    """The grid of ``rows`` (activity ``ids``, in order); returns the ids ticked, in order.
+
+    A keyed grid keeps its ticked row *positions* when its data changes (streamlit#17026),
+    which would silently tick other activities after a filter, a sync or a page turn. So
+    the key names exactly the rows shown, and a new grid starts from the activities
+    selected so far (``selection_default``): a selection follows activities, not rows.
+    """
+    default_rows = table_pages.rows_of(ids, st.session_state.get(state.SELECTED_IDS) or [])
+    generation = int(st.session_state.get(state.TABLE_GRID_GENERATION) or 0)
     event = st.dataframe(
-        _as_clock(shown, keys, view.units),
+        _as_clock(rows, keys, view.units),
         column_config=_column_config(keys, view.units),
         hide_index=True,
         on_select="rerun",
         selection_mode="multi-row",
-        key="activity_table",
+        selection_default={"selection": {"rows": default_rows}} if default_rows else None,
+        key=f"{GRID_KEY}_{table_pages.page_token(ids)}_{generation}",
         height=520,
         placeholder="",
     )
-    rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
-    ids = view.filtered["id"].iloc[rows].tolist() if rows else []
-    st.session_state[state.SELECTED_IDS] = ids
-    if ids:
-        st.caption(f"{len(ids)} selected (kept while you browse).")
-    return shown
+    ticked = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+    return [ids[r] for r in sorted(ticked) if 0 <= r < len(ids)]
+
+
+def _sort_order(
+    view: FilteredView, keys: list[str], left: DeltaGenerator, right: DeltaGenerator
+) -> tuple[str, bool]:
+    """The Sort by column and direction widgets; returns (column key, descending)."""
+    options = [table_pages.DEFAULT_SORT, *(k for k in keys if k != table_pages.DEFAULT_SORT)]
+    if st.session_state.get(state.TABLE_SORT) not in options:
+        st.session_state[state.TABLE_SORT] = table_pages.DEFAULT_SORT  # its column was hidden
+    key = left.selectbox(
+        "Sort by",
+        options,
+        format_func=lambda k: BY_KEY[k].header(view.units),
+        key=state.TABLE_SORT,
+        persist_state="session",
+        help="Sorts every filtered activity, not only this page (the grid's own column "
+        "headers sort the page shown).",
+    )
+    descending = right.segmented_control(
+        "Order",
+        [True, False],
+        format_func=lambda d: table_pages.direction_words(key, descending=d).capitalize(),
+        default=True,
+        required=True,
+        key=state.TABLE_SORT_DESC,
+        persist_state="session",
+    )
+    return key, bool(descending)
+
+
+def _clear_selection() -> None:
+    st.session_state[state.SELECTED_IDS] = []
+    generation = int(st.session_state.get(state.TABLE_GRID_GENERATION) or 0)
+    st.session_state[state.TABLE_GRID_GENERATION] = generation + 1
+
+
+def _paged_table(view: FilteredView, keys: list[str], shown: pd.DataFrame) -> pd.DataFrame:
+    """A table longer than a page: sorted here over every row, one page sent to the browser.
+
+    Returns every filtered row in the chosen order (what the downloads hold). The selection
+    is kept across pages: each page's grid starts from the ids selected so far, and its
+    key names exactly the rows it shows, so row positions always map to the right ids.
+    """
+    by, order, back, number, forward = st.columns([3, 3, 2, 2, 2], vertical_alignment="bottom")
+    sort_key, descending = _sort_order(view, keys, by, order)
+    column = BY_KEY[sort_key]
+    header = column.header(view.units)
+    if header in shown.columns:
+        values = shown[header]
+    else:  # Start (local) can order the table without being shown
+        gear = view.session.gear_names
+        alone = display_frame(view.filtered, units=view.units, keys=[sort_key], gear_names=gear)
+        values = alone[header]
+    positions = table_pages.sort_positions(values, column.kind, descending=descending)
+    ordered = shown.iloc[positions].reset_index(drop=True)
+    ids = view.filtered["id"].to_numpy()[positions]
+    total = len(ordered)
+
+    # A new order or other rows (filters, visual selection, a sync) start again at page 1.
+    context = (sort_key, descending, table_pages.page_token(ids))
+    part = pager("table", total, context, places=(back, number, forward))
+    page, pages = part.page, part.pages
+    direction = table_pages.direction_words(sort_key, descending=descending)
+    st.caption(f"{table_pages.caption(part, header, direction)} · page {page:,} of {pages:,}")
+
+    page_ids = [int(i) for i in ids[part.start : part.stop]]
+    kept = [int(i) for i in st.session_state.get(state.SELECTED_IDS) or []]
+    chosen = _grid(view, keys, ordered.iloc[part.start : part.stop], page_ids)
+    visible = set(view.filtered["id"].tolist())
+    selected = table_pages.merge_selection(kept, page_ids, chosen, visible)
+    st.session_state[state.SELECTED_IDS] = selected
+    if selected:
+        text, clear = st.columns([4, 1], vertical_alignment="center")
+        text.caption(
+            f"{len(selected):,} selected ({len(chosen):,} on this page), kept while you turn "
+            "pages and browse."
+        )
+        clear.button(
+            "Untick all",
+            key="table_clear_selection",
+            icon=":material/deselect:",
+            on_click=_clear_selection,
+            use_container_width=True,
+        )
+    return ordered
 
 
 def download_buttons(view: FilteredView, shown: pd.DataFrame) -> None:

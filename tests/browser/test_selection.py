@@ -18,6 +18,7 @@ from tests.browser.conftest import AppServer
 from tests.browser.ui import (
     MAP_IFRAME,
     click,
+    click_tallest_recent_bar,
     count_shown,
     download,
     go_to,
@@ -34,15 +35,6 @@ _TO_PIXELS = """(el, [xs, ys, xaxis, yaxis]) => {
     const xa = layout[xaxis], ya = layout[yaxis];
     return [xs.map(v => box.left + xa._offset + xa.d2p(v)),
             ys.map(v => box.top + ya._offset + ya.d2p(v))];
-}"""
-# The middle of the tallest bar of the most recent twelve periods of the first trace.
-_BAR_CENTRE = """(el) => {
-    const layout = el._fullLayout, box = el.getBoundingClientRect();
-    const xa = layout.xaxis, ya = layout.yaxis;
-    const bars = el.calcdata[0].slice(-12).filter(b => b.s1 > b.s0);
-    const top = bars.reduce((a, b) => (b.s1 - b.s0 > a.s1 - a.s0 ? b : a));
-    const middle = (top.s0 + top.s1) / 2;
-    return [box.left + xa._offset + xa.c2p(top.p), box.top + ya._offset + ya.c2p(middle)];
 }"""
 
 
@@ -110,10 +102,7 @@ def test_select_on_scatter_and_volume_then_files_and_a_bookmark(
     wait_ready(page)
 
     section(page, "Volume")
-    chart = page.locator('[data-testid="stPlotlyChart"]').first.locator(".js-plotly-plot").first
-    chart.wait_for()
-    x, y = chart.evaluate(_BAR_CENTRE)
-    page.mouse.click(x, y)
+    click_tallest_recent_bar(page)
     expect(page.get_by_text("Selected on Volume")).to_be_visible()
     wait_ready(page)
     screenshot(page, "selection-charts")

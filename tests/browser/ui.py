@@ -143,3 +143,22 @@ def expect_figure(page: Page) -> None:
         expect(inner).to_be_visible(timeout=30_000)
     else:
         expect(either).to_be_visible()
+
+
+# The middle of the tallest bar of the most recent twelve periods of the first trace.
+_BAR_CENTRE = """(el) => {
+    const layout = el._fullLayout, box = el.getBoundingClientRect();
+    const xa = layout.xaxis, ya = layout.yaxis;
+    const bars = el.calcdata[0].slice(-12).filter(b => b.s1 > b.s0);
+    const top = bars.reduce((a, b) => (b.s1 - b.s0 > a.s1 - a.s0 ? b : a));
+    const middle = (top.s0 + top.s1) / 2;
+    return [box.left + xa._offset + xa.c2p(top.p), box.top + ya._offset + ya.c2p(middle)];
+}"""
+
+
+def click_tallest_recent_bar(page: Page) -> None:
+    """Click the tallest recent bar of the page's first bar chart (Volume): a selection."""
+    chart = page.locator('[data-testid="stPlotlyChart"]').first.locator(".js-plotly-plot").first
+    chart.wait_for()
+    x, y = chart.evaluate(_BAR_CENTRE)
+    page.mouse.click(x, y)
