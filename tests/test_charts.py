@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from strava_dash import charts
+from strava_dash import charts, selection_events
 from strava_dash.activities import FOOT_SPORTS, SPORT_GROUPS, to_frame
 from strava_dash.charts.style import pace_ticks
 from strava_dash.units import M_PER_FT, M_PER_MI
@@ -264,14 +264,14 @@ def test_volume_sends_no_string_per_bar_and_stays_small_at_20k(years: int) -> No
                 if period == "week":
                     assert "x" not in trace
                     assert trace["dx"] == 7 * 24 * 3600 * 1000
-                if measure == "moving_time":
+                if measure == "moving_time" and trace.get("hoverinfo") != "skip":
                     assert trace["customdata"]["dtype"] == "u2"
 
 
 def test_volume_past_max_bars_draws_each_sport_as_one_stepped_area() -> None:
     """Past MAX_BARS periods (55 years of weeks: 20,000 bars, seconds for plotly.js to draw
     as a path each) a sport is one stacked area holding each value across its period, with
-    the same numbers, hover, legend group and x as the bars; a click reports the period."""
+    the same numbers, legend group and x as the bars."""
     from strava_dash.charts.volume import MAX_BARS, drawn_as_areas
 
     df = activity_frame(3_000, 12)
@@ -280,8 +280,7 @@ def test_volume_past_max_bars_draws_each_sport_as_one_stepped_area() -> None:
     assert len(weeks.data[0].y) > MAX_BARS >= len(months.data[0].y)
     assert drawn_as_areas(weeks)
     assert not drawn_as_areas(months)
-    assert weeks.layout.hovermode == "x"
-    assert months.layout.hovermode == "closest"
+    assert weeks.layout.hovermode == months.layout.hovermode == "closest"
     area, bar = weeks.data[0], months.data[0]
     assert (area.type, area.mode, area.stackgroup, area.line.shape) == (
         "scatter",
@@ -291,12 +290,59 @@ def test_volume_past_max_bars_draws_each_sport_as_one_stepped_area() -> None:
     )
     assert area.fillcolor == charts.sport_colour(area.name) == bar.marker.color
     assert area.legendgroup == area.name == bar.name
-    assert area.hovertemplate.replace("Week of %a %d %b %Y", "%B %Y") == bar.hovertemplate
+    assert area.hoverinfo == "skip"  # its handle hovers
     assert (area.xperiod, area.xperiodalignment) == (7 * 24 * 3600 * 1000, "middle")
     table = charts.volume_table(df, period="week", measure="distance", units="metric")
     np.testing.assert_allclose(y(area), table[area.name].to_numpy(), rtol=1e-6)
     assert list(xs(area)) == list(table.index)
     assert [t.type for t in months.data] == ["bar"] * (len(months.data) - 1) + ["scatter"]
+
+
+def test_volume_areas_have_handles_that_hover_and_select_like_bars() -> None:
+    """plotly.js selects points and never a lines-only trace: without handles a click or
+    a box over the areas selected nothing. One invisible WebGL marker per sport and period
+    sits in the middle of its segment, with the bar's legend group, x and hover text."""
+    df = activity_frame(3_000, 12)
+    table = charts.volume_table(df, period="week", measure="distance", units="metric")
+    fig = charts.volume_figure(df, period="week", measure="distance", rolling=3)
+    sports = list(table.columns)
+    areas = fig.data[: len(sports)]
+    handles = fig.data[len(sports) : 2 * len(sports)]
+    assert [t.name for t in areas] == [t.name for t in handles] == sports
+    assert fig.data[-1].name == "3-week average"
+    below = np.zeros(len(table))
+    for sport, handle in zip(sports, handles, strict=True):
+        assert (handle.type, handle.mode, handle.marker.opacity) == ("scattergl", "markers", 0)
+        assert handle.legendgroup == sport
+        assert handle.showlegend is False
+        assert list(xs(handle)) == list(table.index)
+        values = table[sport].to_numpy()
+        expected = np.where(values > 0, below + values / 2, np.nan)
+        np.testing.assert_allclose(y(handle), expected, rtol=1e-5)
+        below += values
+        # The hover reads the sport's own value (customdata), not the handle's height.
+        busiest = int(np.argmax(values))
+        point = {"x": table.index[busiest].isoformat(), "customdata": handle.customdata[busiest]}
+        week = table.index[busiest].strftime("Week of %a %d %b %Y")
+        assert (
+            rendered(handle.hovertemplate, point) == f"{week}<br>{sport}: {values[busiest]:,.1f} km"
+        )
+    # The selection event of a point on a handle names the same cell a bar click would.
+    first = handles[0]
+    busiest = int(np.argmax(table[first.name].to_numpy()))
+    event = {"points": [{"x": table.index[busiest].isoformat(), "legendgroup": first.name}]}
+    picked = selection_events.volume(event, "week")
+    assert picked is not None
+    assert picked.cells == frozenset({(table.index[busiest].date(), first.name)})
+
+
+def test_volume_handles_show_moving_time_as_hours_and_minutes() -> None:
+    df = activity_frame(3_000, 12)
+    fig = charts.volume_figure(df, period="week", measure="moving_time", rolling=1)
+    handle = next(t for t in fig.data if t.type == "scattergl")
+    hours, minutes = handle.customdata[int(np.nanargmax(np.asarray(handle.y)))]
+    point = {"x": "2020-01-06", "customdata": [hours, minutes]}
+    assert rendered(handle.hovertemplate, point).endswith(f": {hours}:{minutes:02d} h")
 
 
 def test_rolling_below_two_draws_no_average_line() -> None:
@@ -599,7 +645,8 @@ def test_the_browser_benchmarks_densest_account_stays_within_budget() -> None:
     """The fake Strava's 20,000 activities one a day (55 years, names with emoji and
     markup), as ``benchmarks.browser --dense`` syncs them: the heaviest calendar (moving
     time adds h:mm) and the volume with the most bars (weeks) well under 1 MB (main sent
-    1.13 MB and 2.57 MB)."""
+    1.13 MB and 2.57 MB). The weekly volume's budget holds its selection handles too (a
+    height and a value per sport and week, float32)."""
     from tests.fake_strava import make_activities
 
     df = to_frame(make_activities(20_000, athlete_id=134_815))
@@ -607,7 +654,7 @@ def test_the_browser_benchmarks_densest_account_stays_within_budget() -> None:
         calendar = charts.calendar_heatmap_figure(df, measure=measure, units="metric")
         assert len(calendar.to_json()) <= 800_000, measure
         volume = charts.volume_figure(df, period="week", measure=measure, rolling=3)
-        assert len(volume.to_json()) <= 300_000, measure
+        assert len(volume.to_json()) <= 450_000, measure
 
 
 def test_calendar_colour_axis_in_imperial() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from strava_dash.insights.figures import fitness_figure
+from strava_dash.insights.figures import CHART_DAYS, fitness_figure
 from strava_dash.insights.load import LoadSettings, activity_loads, fitness
 from tests.insights_support import frame, ride
 
@@ -63,3 +63,28 @@ def test_no_per_day_svg_elements_bars_or_markers() -> None:
 def test_an_empty_history_says_so() -> None:
     fig = fitness_figure(fitness(activity_loads(frame(), LoadSettings())))
     assert "No activities" in fig.layout.annotations[0].text
+
+
+def test_a_long_history_charts_its_last_ten_years_only() -> None:
+    """55 years of days were 20,000 points a line (0.8 MB to send); the values of the days
+    kept are the series' own, so CTL still carries the decades before."""
+    days = pd.date_range("1971-01-01", periods=20_000, freq="D")
+    rng = np.random.default_rng(3)
+    series = pd.DataFrame(
+        {
+            "day": days,
+            "load": rng.uniform(0, 200, len(days)),
+            "estimated": rng.uniform(size=len(days)) < 0.2,
+            "activities": 1,
+            "ctl": rng.uniform(0, 100, len(days)),
+            "atl": rng.uniform(0, 100, len(days)),
+            "tsb": rng.uniform(-30, 30, len(days)),
+            "ratio": 1.0,
+        }
+    )
+    fig = fitness_figure(series)
+    ctl = next(t for t in fig.data if t.name == "Fitness (CTL, 42 d)")
+    assert len(ctl.y) == CHART_DAYS
+    assert ctl.x0 == f"{days[-CHART_DAYS]:%Y-%m-%d}"
+    np.testing.assert_allclose(ctl.y, series["ctl"].iloc[-CHART_DAYS:], rtol=1e-6)
+    assert len(fig.to_json()) < 500_000

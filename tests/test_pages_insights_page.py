@@ -105,6 +105,30 @@ def test_fitness_follows_the_ftp_and_its_csv_is_the_model(downloads: Downloads) 
     assert float(table["CTL"].iloc[0]) == pytest.approx(float(after), abs=0.06)
 
 
+def test_a_long_table_is_sent_a_page_at_a_time_and_its_csv_holds_every_day(
+    downloads: Downloads,
+) -> None:
+    """55 years of days were 20,000 rows sent on every rerun (closed expander included):
+    the table now shows a page, the pager walks it, the CSV keeps every day."""
+    from strava_dash.ui.insights_tables import TABLE_PAGE
+
+    at = insights()
+    everything = csv_of(downloads, "fitness")
+    assert len(everything) > TABLE_PAGE  # the demo's years of days
+    grid = next(d for d in at.dataframe if "CTL" in d.value.columns)
+    assert len(grid.value) == TABLE_PAGE
+    assert list(grid.value["Day"].astype(str)) == list(everything["Day"].iloc[:TABLE_PAGE])
+    assert any(
+        str(c.value).startswith(f"Rows 1–{TABLE_PAGE:,} of {len(everything):,}")
+        for c in at.caption
+    )
+    button(at, "Next").click().run()
+    grid = next(d for d in at.dataframe if "CTL" in d.value.columns)
+    second = everything["Day"].iloc[TABLE_PAGE : 2 * TABLE_PAGE]
+    assert list(grid.value["Day"].astype(str)) == list(second)
+    assert len(csv_of(downloads, "fitness")) == len(everything)
+
+
 def _add_goal(at: AppTest, *, measure: str, sport: str, period: str, target: float) -> None:
     at.selectbox(key="insights_goal_measure").set_value(measure)
     at.selectbox(key="insights_goal_sport").set_value(sport)

@@ -104,15 +104,36 @@ def _positions(starts: pd.DatetimeIndex, period: Period) -> dict[str, Any]:
 
 def _area(trace: dict[str, Any], colour: str) -> go.Scatter:
     """A sport's periods as one stepped, stacked area: each value held across its period
-    ("hvh" steps around the period middles), hovered and clicked at the middles like a bar.
-    """
+    ("hvh" steps around the period middles). Drawn only: its handles hover and select."""
+    drawn = {k: v for k, v in trace.items() if k not in ("hovertemplate", "customdata")}
     return go.Scatter(
         mode="lines",
         stackgroup="volume",
         line={"shape": "hvh", "width": 0, "color": colour},
         fillcolor=colour,
-        hoveron="points",
-        **trace,
+        hoverinfo="skip",
+        **drawn,
+    )
+
+
+def _handles(trace: dict[str, Any], below: np.ndarray[Any, Any]) -> go.Scattergl:
+    """Invisible WebGL markers in the middle of each of a sport's area segments, carrying
+    its hover, legend group and x: plotly.js selects points, never a lines-only trace, so
+    these make a click or a box over the areas select like one over bars. WebGL: one
+    canvas, not an SVG element per period."""
+    values = np.asarray(trace["y"], dtype=np.float64)
+    middle = np.where(values > 0, below + values / 2, np.nan)
+    carried = {k: v for k, v in trace.items() if k != "y"}
+    if "customdata" not in carried:  # moving time carries its h:mm already
+        # The handle sits at the segment's middle: the hover reads the value, not its y.
+        carried["customdata"] = trace["y"]
+        carried["hovertemplate"] = str(trace["hovertemplate"]).replace("%{y", "%{customdata")
+    return go.Scattergl(
+        **carried,
+        y=middle.astype(np.float32),
+        mode="markers",
+        marker={"size": 10, "opacity": 0},
+        showlegend=False,
     )
 
 
@@ -131,9 +152,9 @@ def volume_figure(
     Traces: one bar per sport (largest first, so at the bottom), then the line. Each bar
     trace's ``legendgroup`` is its sport and a bar's x its period's first day, so a
     selection event names the bucket itself, whatever trace order the browser saw. Past
-    ``MAX_BARS`` periods each sport is a stepped stacked area instead (the same values,
-    hover and legend groups; hovermode "x", so a click reports every sport of the period;
-    plotly.js reports no points for a box over areas).
+    ``MAX_BARS`` periods each sport is a stepped stacked area instead (the same values and
+    legend groups), with invisible WebGL handles at the segments' middles that hover and
+    select as the bars would (after the areas, before the line).
 
     Light to send (issue 14: 55 years of weeks were 2.5 MB of hover strings): y is float32,
     weeks are x0 + dx, the hover is a template (the period from x through a date format,
@@ -152,6 +173,8 @@ def volume_figure(
     head = f"%{{x|{PERIOD_FORMAT[period]}}}<br>"
     areas = len(starts) > MAX_BARS
     fig = go.Figure()
+    handles: list[go.Scattergl] = []
+    below = np.zeros(len(table), dtype=np.float64)  # stacked so far: the sports drawn under
     for sport in table.columns:
         values = table[sport].to_numpy(dtype=np.float64)
         extra: dict[str, Any] = {}
@@ -168,8 +191,12 @@ def volume_figure(
         }
         if areas:
             fig.add_trace(_area(common, sport_colour(str(sport))))
+            # The hover shows the sport's own value, not the middle the handle sits at.
+            handles.append(_handles(common, below))
+            below = below + values
         else:
             fig.add_trace(go.Bar(marker_color=sport_colour(str(sport)), **common))
+    fig.add_traces(handles)
     if rolling >= 2:
         total = table.sum(axis=1)
         average = total.rolling(rolling, min_periods=1).mean().to_numpy(dtype=np.float64)
@@ -194,11 +221,10 @@ def volume_figure(
         legend_traceorder="normal",
         yaxis_title=measure_title(measure, units),
         xaxis={"title": {"text": period.capitalize()}, "type": "date"},
-        # A click on an area reports every sport of the period under the pointer.
-        hovermode="x" if areas else "closest",
+        hovermode="closest",
     )
 
 
 def drawn_as_areas(fig: go.Figure) -> bool:
-    """True when :func:`volume_figure` drew stepped areas (so a box selects nothing)."""
+    """True when :func:`volume_figure` drew stepped areas (with invisible handles)."""
     return any(t.type == "scatter" and t.stackgroup for t in fig.data)

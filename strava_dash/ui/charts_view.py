@@ -19,7 +19,6 @@ from strava_dash import charts, records, selection_events
 from strava_dash.charts import Measure, Period
 from strava_dash.charts.distribution import PACE_PANEL, SPEED_PANEL
 from strava_dash.charts.style import local_days
-from strava_dash.charts.volume import drawn_as_areas
 from strava_dash.records import Eddington, Streak
 from strava_dash.selection import ChartName, Panel, Selection
 from strava_dash.ui.selection_view import chart_key, take_event
@@ -120,19 +119,13 @@ def _volume(view: FilteredView) -> None:
     fig = charts.volume_figure(
         rows, period=period, measure=measure, units=view.units, rolling=rolling
     )
-    # Past MAX_BARS periods the sports are stepped areas: a click keeps its period, a box
-    # over areas reports nothing (plotly.js selects points, and areas have none to draw).
-    areas = drawn_as_areas(fig)
-    st.caption(
-        f"Click the chart to keep that {period}'s activities."
-        if areas
-        else "Click a bar, or drag a box over bars, to keep only those activities."
-    )
-    modes: tuple[SelectMode, ...] = ("points",) if areas else ("points", "box")
+    st.caption("Click a bar, or drag a box over bars, to keep only those activities.")
     show_figure(
         fig,
         "chart_volume",
-        select=Selectable("volume", modes, lambda e: selection_events.volume(e, period)),
+        select=Selectable(
+            "volume", ("points", "box"), lambda e: selection_events.volume(e, period)
+        ),
     )
     if not charts.is_empty(fig):
         with st.expander("As a table"):

@@ -169,6 +169,11 @@ def _fitness(view: FilteredView) -> None:
         c4.caption(describe_ratio(ratio))
         st.caption(f"Values for {now['day']:%a %d %b %Y}.")
     show_figure(figures.fitness_figure(series), "insights_fitness_chart")
+    if len(series) > figures.CHART_DAYS:
+        st.caption(
+            f"The chart holds the last {figures.CHART_DAYS // 365} years; every day since "
+            f"{series['day'].iloc[0]:%d %b %Y} is in the table and its CSV."
+        )
     st.markdown(FORMULAS)
     if not series.empty:
         table = pd.DataFrame(

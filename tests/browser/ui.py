@@ -145,11 +145,18 @@ def expect_figure(page: Page) -> None:
         expect(either).to_be_visible()
 
 
-# The middle of the tallest bar of the most recent twelve periods of the first trace.
+# The middle of the tallest bar of the most recent twelve periods of the first trace; on a
+# Volume chart drawn as stepped areas (hundreds of periods), the highest recent point.
 _BAR_CENTRE = """(el) => {
     const layout = el._fullLayout, box = el.getBoundingClientRect();
     const xa = layout.xaxis, ya = layout.yaxis;
-    const bars = el.calcdata[0].slice(-12).filter(b => b.s1 > b.s0);
+    const cd = el.calcdata[0];
+    if (cd[0].s0 === undefined) {
+        const pts = cd.slice(-12).filter(p => p.y > 0);
+        const top = pts.reduce((a, b) => (b.y > a.y ? b : a));
+        return [box.left + xa._offset + xa.c2p(top.x), box.top + ya._offset + ya.c2p(top.y / 2)];
+    }
+    const bars = cd.slice(-12).filter(b => b.s1 > b.s0);
     const top = bars.reduce((a, b) => (b.s1 - b.s0 > a.s1 - a.s0 ? b : a));
     const middle = (top.s0 + top.s1) / 2;
     return [box.left + xa._offset + xa.c2p(top.p), box.top + ya._offset + ya.c2p(middle)];
@@ -157,7 +164,7 @@ _BAR_CENTRE = """(el) => {
 
 
 def click_tallest_recent_bar(page: Page) -> None:
-    """Click the tallest recent bar of the page's first bar chart (Volume): a selection."""
+    """Click the tallest recent bar of the page's first chart (Volume): a selection."""
     chart = page.locator('[data-testid="stPlotlyChart"]').first.locator(".js-plotly-plot").first
     chart.wait_for()
     x, y = chart.evaluate(_BAR_CENTRE)
