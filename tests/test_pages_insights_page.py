@@ -119,8 +119,7 @@ def test_a_long_table_is_sent_a_page_at_a_time_and_its_csv_holds_every_day(
     assert len(grid.value) == TABLE_PAGE
     assert list(grid.value["Day"].astype(str)) == list(everything["Day"].iloc[:TABLE_PAGE])
     assert any(
-        str(c.value).startswith(f"Rows 1–{TABLE_PAGE:,} of {len(everything):,}")
-        for c in at.caption
+        str(c.value).startswith(f"Rows 1–{TABLE_PAGE:,} of {len(everything):,}") for c in at.caption
     )
     button(at, "Next").click().run()
     grid = next(d for d in at.dataframe if "CTL" in d.value.columns)
