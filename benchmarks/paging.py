@@ -8,14 +8,23 @@ Baselines live here, written the way their sources do it:
 * **sequential pages of 200 until an empty page** (Strava's own advice).
 * **8 pages in flight per window**: batches of 8 concurrent pages until a batch holds
   an empty page (fast, but asks for pages past the end).
+
+On its own (``python -m benchmarks.paging --help``) this section is run alone and put
+into BENCHMARKS.md in place: its table and its rows of the Targets table, nothing else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import argparse
+import logging
+import os
+import shlex
+import sys
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -309,3 +318,60 @@ def _two_windows(server: BenchServer, big: int) -> dict[str, Any]:
         f"{lists} list requests, {refused} refused, {lost} lost",
         "met": met,
     }
+
+
+def update_markdown(text: str, result: PagingResult, note: str) -> str:
+    """``text`` (BENCHMARKS.md) with this section's table and Targets rows replaced."""
+    table = result.table
+    head = f"### {table.title}\n"
+    start = text.find(head)
+    if start < 0:
+        raise ValueError(f"no {table.title!r} section to replace")
+    end = text.find("\n### ", start + len(head))
+    end = len(text) if end < 0 else end + 1
+    table.notes.append(note)
+    text = text[:start] + table.markdown() + ("\n" if end < len(text) else "") + text[end:]
+    for target in result.targets:
+        prefix = f"| {target.what} |"
+        row = "| " + " | ".join(target.row()) + " |"
+        lines = text.split("\n")
+        found = [i for i, line in enumerate(lines) if line.startswith(prefix)]
+        if not found:
+            raise ValueError(f"no Targets row for {target.what!r}")
+        lines[found[0]] = row
+        text = "\n".join(lines)
+    return text
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.paging", description=__doc__)
+    parser.add_argument("--latency", type=float, default=0.1, help="s added per response")
+    parser.add_argument("--activities", type=int, default=5_000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per approach (median)")
+    parser.add_argument("--server", choices=("process", "thread"), default="process")
+    root = Path(__file__).resolve().parent.parent
+    parser.add_argument("--output", type=Path, default=root / "BENCHMARKS.md")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.ERROR)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    result = run(args.latency, args.activities, args.repeat, args.server)
+    after = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    command = shlex.join(
+        ["python", "-m", "benchmarks.paging", *(sys.argv[1:] if argv is None else argv)]
+    )
+    note = (
+        f"This table and its Targets rows alone: `{command}` ({datetime.now(UTC):%Y-%m-%d}, "
+        f"load average {load:.1f} at the start, {after:.1f} at the end; 2 shared cores)."
+    )
+    print(result.table.markdown(), flush=True)
+    for target in result.targets:
+        print("| " + " | ".join(target.row()) + " |")
+    if not args.no_write:
+        args.output.write_text(update_markdown(args.output.read_text(), result, note))
+        print(f"written to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -164,8 +165,15 @@ def wait_for_records(at: AppTest, count: int) -> None:
 
 
 def table_rows(at: AppTest) -> int | None:
-    """Rows of the activity table in the last run's output; None: the table was not drawn."""
-    return len(at.dataframe[0].value) if at.dataframe else None
+    """Activities the table holds in the last run's output (every page of a paged table:
+    its caption's "Rows 1–2,000 of N"); None: the table was not drawn."""
+    if not at.dataframe:
+        return None
+    for caption in at.caption:
+        paged = re.match(r"Rows [\d,]+–[\d,]+ of ([\d,]+) ", str(caption.value))
+        if paged:
+            return int(paged.group(1).replace(",", ""))
+    return len(at.dataframe[0].value)
 
 
 def test_the_page_follows_a_running_download(
