@@ -81,6 +81,17 @@ class PageSlice:
     stop: int
     total: int
 
+    @property
+    def rows(self) -> str:
+        """ "Rows 1–2,000 of 20,000" (every caption of a paged table starts with it)."""
+        shown = f"Rows {self.start + 1:,}–{self.stop:,}" if self.stop > self.start else "No rows"
+        return f"{shown} of {self.total:,}"
+
+    @property
+    def position(self) -> str:
+        """ "page 1 of 10"."""
+        return f"page {self.page:,} of {self.pages:,}"
+
 
 def page_slice(page: int, total: int, size: int = PAGE_SIZE) -> PageSlice:
     """The rows of page ``page`` (clamped) of a table of ``total`` rows."""
@@ -97,11 +108,7 @@ def needs_pages(total: int, size: int = PAGE_SIZE) -> bool:
 def caption(part: PageSlice, sort_title: str, direction: str) -> str:
     """The caption: "Rows 1–2,000 of 20,000 · sorted by Date, newest first · downloads hold all
     20,000"."""
-    rows = f"Rows {part.start + 1:,}–{part.stop:,}" if part.stop > part.start else "No rows"
-    return (
-        f"{rows} of {part.total:,} · sorted by {sort_title}, {direction}"
-        f" · downloads hold all {part.total:,}"
-    )
+    return f"{part.rows} · sorted by {sort_title}, {direction} · downloads hold all {part.total:,}"
 
 
 def page_token(ids: Sequence[int] | np.ndarray[Any, Any]) -> str:

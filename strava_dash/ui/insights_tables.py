@@ -33,10 +33,7 @@ def numbers(table: pd.DataFrame, *, key: str, kind: str, view: FilteredView) -> 
             # A new table (other filters, settings) starts again at page 1.
             context = (len(table), tuple(table.columns), str(table.iloc[0].tolist()))
             part = pager(key, len(table), context, size=TABLE_PAGE)
-            st.caption(
-                f"Rows {part.start + 1:,}–{part.stop:,} of {part.total:,} · page "
-                f"{part.page:,} of {part.pages:,} · the CSV holds all {part.total:,}"
-            )
+            st.caption(f"{part.rows} · {part.position} · the CSV holds all {part.total:,}")
             shown = table.iloc[part.start : part.stop]
         st.dataframe(shown, hide_index=True, key=f"{key}_table")
         st.download_button(

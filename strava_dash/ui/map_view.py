@@ -88,10 +88,7 @@ def _without_gps(view: FilteredView) -> None:
             # Sent even while the expander is closed: a page, not 6,000 rows (700 kB).
             context = table_pages.page_token(lacking["id"].to_numpy())
             part = pager("without_gps", len(lacking), context, size=WITHOUT_GPS_PAGE)
-            st.caption(
-                f"Rows {part.start + 1:,}–{part.stop:,} of {part.total:,}, newest first"
-                f" · page {part.page:,} of {part.pages:,}"
-            )
+            st.caption(f"{part.rows}, newest first · {part.position}")
             lacking = lacking.iloc[part.start : part.stop]
         shown = pd.DataFrame(
             {

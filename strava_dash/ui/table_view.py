@@ -228,9 +228,8 @@ def _paged_table(view: FilteredView, keys: list[str], shown: pd.DataFrame) -> pd
     # A new order or other rows (filters, visual selection, a sync) start again at page 1.
     context = (sort_key, descending, table_pages.page_token(ids))
     part = pager("table", total, context, places=(back, number, forward))
-    page, pages = part.page, part.pages
     direction = table_pages.direction_words(sort_key, descending=descending)
-    st.caption(f"{table_pages.caption(part, header, direction)} · page {page:,} of {pages:,}")
+    st.caption(f"{table_pages.caption(part, header, direction)} · {part.position}")
 
     page_ids = [int(i) for i in ids[part.start : part.stop]]
     kept = [int(i) for i in st.session_state.get(state.SELECTED_IDS) or []]
