@@ -37,6 +37,7 @@ else:
     from strava_dash.store.service import open_in_background
     from strava_dash.ui.config import load_hosting
     from strava_dash.ui.map_component import asset_routes
+    from strava_dash.ui.tile_routes import tile_routes
     from strava_dash.webhook.routes import webhook_routes
 
     @asynccontextmanager
@@ -49,6 +50,7 @@ else:
     # Strava's webhook (GET handshake, POST events) beside the app; settings are read
     # as the pages read them ([dash] secrets, then the environment), so both use the
     # same store.
-    # plotly.js for the map component, with a cache lifetime its own folder lacks.
-    routes = [*webhook_routes(load_hosting), *asset_routes()]
+    # plotly.js for the map component, with a cache lifetime its own folder lacks; the
+    # tiles of route maps too large to send as lines.
+    routes = [*webhook_routes(load_hosting), *asset_routes(), *tile_routes()]
     app = st.App(__file__, routes=routes, lifespan=_start_store)

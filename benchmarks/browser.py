@@ -216,15 +216,21 @@ CHART_SECTIONS: Final = (
 
 
 def _drawing_map(page: Page, action: Callable[[], None]) -> Callable[[], None]:
-    """``action``, then wait for the routes map to be drawn in its component's iframe.
+    """``action``, then wait for the routes map to be drawn in its component's iframe, with
+    every map tile it shows loaded.
 
-    The iframe fetches plotly.js and draws on its own: no websocket message marks that,
-    so without this wait "settled" could come before the map is there.
+    The iframe fetches plotly.js and draws on its own, and tiles come over HTTP: no
+    websocket message marks either, so without this wait "settled" could come before the
+    map is there.
     """
 
     def act() -> None:
         action()
-        ui.map_plot(page)
+        ui.wait_map_idle(page)
+        # Tiles arrive over HTTP, not the websocket: their last one ends the interaction.
+        page.evaluate(
+            "window.__bench.lastTaskEnd = Math.max(window.__bench.lastTaskEnd, performance.now())"
+        )
 
     return act
 

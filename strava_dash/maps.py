@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from typing import Any, Final, Literal
 
 import numpy as np
@@ -33,6 +33,7 @@ from strava_dash.charts.style import (
     sport_colour,
     sports,
 )
+from strava_dash.route_tiles import RouteRaster
 from strava_dash.units import Units, label_for
 
 MapMode = Literal["routes", "starts"]
@@ -268,6 +269,7 @@ def routes_figure(
     mode: MapMode = "routes",
     hover_points: int = HOVER_POINTS,
     cache: MutableMapping[str, FloatArray] | None = None,
+    tiles: Callable[[RouteRaster], str] | None = None,
 ) -> go.Figure:
     """All routes on an OpenStreetMap basemap, coloured by sport; or start-point density.
 
@@ -282,6 +284,11 @@ def routes_figure(
     ``hover_points``, at least one per drawn route while the budget allows: a hover text on
     every vertex would make 10,000 routes a payload of tens of MB. Coordinates are sent as
     float32 (under 2 m of error, half the bytes).
+    ``tiles``: when the routes would be thinned (more than ``max_points`` points after the
+    snapping), and a way to serve tiles is given, every point of every distinct route goes
+    into a :class:`~strava_dash.route_tiles.RouteRaster` instead, ``tiles(raster)`` names
+    its XYZ tile URL, and the figure draws it as a raster layer under the hover markers
+    (the legend then names the sports but cannot hide them: they are one image).
     ``mode="starts"``: one ``Densitymap`` of start points binned to a grid ("where do I ride
     most"). ``fig.layout.meta`` holds ``routes`` (activities drawn), ``shapes`` (distinct
     routes drawn), ``points`` (drawn), ``points_total`` (decoded) and ``without_gps``
@@ -306,7 +313,14 @@ def routes_figure(
     sport_codes = pd.factorize(sport)[0].astype(np.int64)
     _, copies = map_simplify.distinct_routes(simple, simple_offsets, cell, sport_codes)
     counts = np.where(copies > 0, np.diff(simple_offsets), 0)
-    kept, kept_offsets = thin(simple, simple_offsets, point_budget(counts, max_points))
+    raster = None
+    if tiles is not None and int(counts.sum()) > max_points:
+        distinct = np.flatnonzero(copies > 0)
+        names = pd.unique(sport[distinct])
+        raster = _raster(points, offsets, distinct, sport, copies, list(names))
+    # Tiles draw every route: the budget then bounds only what is sent (hover markers).
+    budget = counts if raster is not None else point_budget(counts, max_points)
+    kept, kept_offsets = thin(simple, simple_offsets, budget)
     kept_counts = np.diff(kept_offsets)
     # A route needs a few markers to be hoverable along its length, not one per vertex:
     # each marker repeats the route's text.
@@ -318,11 +332,29 @@ def routes_figure(
     hover_text = _route_texts(routed, units, hovered, copies[hovered])
     hover_route = np.repeat(np.arange(len(hovered)), hover_counts[hovered])
     drawn = kept_counts > 0
+    on_marker = sport[hovered][hover_route]
+
+    def hover_trace(name: str, on_sport: np.ndarray[Any, np.dtype[np.bool_]]) -> go.Scattermap:
+        return go.Scattermap(
+            lat=hover[on_sport, 0].astype(np.float32),
+            lon=hover[on_sport, 1].astype(np.float32),
+            mode="markers",
+            name=f"{name} (hover)" if name else "Routes (hover)",
+            legendgroup=name or None,
+            showlegend=False,
+            marker={"size": 8, "color": sport_colour(name) if name else "#000000", "opacity": 0},
+            text=hover_text[hover_route[on_sport]],
+            hovertext=escaped_sports(on_marker[on_sport]),
+            hovertemplate="%{text}<extra>%{hovertext}</extra>",
+        )
+
     fig = go.Figure()
     for name in pd.Series(sport[drawn]).value_counts().index:
         chosen = np.flatnonzero(drawn & (sport == name))
-        lat, lon = _joined(kept, kept_offsets, chosen)
-        colour = sport_colour(str(name))
+        if raster is None:
+            lat, lon = _joined(kept, kept_offsets, chosen)
+        else:
+            lat = lon = np.array([np.nan], dtype=np.float32)  # the legend's entry only
         fig.add_trace(
             go.Scattermap(
                 lat=lat,
@@ -330,33 +362,66 @@ def routes_figure(
                 mode="lines",
                 name=f"{name} ({int(copies[chosen].sum()):,})",
                 legendgroup=str(name),
-                line={"color": colour, "width": 2},
+                line={"color": sport_colour(str(name)), "width": 2},
                 opacity=0.75,
                 hoverinfo="skip",
             )
         )
-        on_sport = sport[hovered][hover_route] == name
-        fig.add_trace(
-            go.Scattermap(
-                lat=hover[on_sport, 0].astype(np.float32),
-                lon=hover[on_sport, 1].astype(np.float32),
-                mode="markers",
-                name=f"{name} (hover)",
-                legendgroup=str(name),
-                showlegend=False,
-                marker={"size": 8, "color": colour, "opacity": 0},
-                text=hover_text[hover_route[on_sport]],
-                hovertemplate="%{text}<extra>" + escape_hover(str(name)) + "</extra>",
-            )
-        )
+        if raster is None:
+            # In the sport's legend group: hiding a sport hides its hover too.
+            fig.add_trace(hover_trace(str(name), on_marker == name))
+    if raster is not None:
+        # Tiles are one image (the legend cannot hide a sport): one trace of markers for
+        # every sport, since each plotly trace is four MapLibre sources to load and draw.
+        fig.add_trace(hover_trace("", np.ones(len(on_marker), dtype=bool)))
     meta = {
         "routes": int(copies[drawn].sum()),
         "shapes": int(drawn.sum()),
-        "points": int(kept_offsets[-1]),
+        "points": int(kept_offsets[-1]) if raster is None else raster.points,
         "points_total": int(offsets[-1]),
         "without_gps": int((~has_route).sum()),
+        "tiles": raster is not None,
     }
-    return _map_layout(fig, kept[:, 0], kept[:, 1], view, meta=meta)
+    fig = _map_layout(fig, kept[:, 0], kept[:, 1], view, meta=meta)
+    if raster is not None and tiles is not None:
+        layer = {"sourcetype": "raster", "source": [tiles(raster)], "below": "traces"}
+        fig.update_layout(map_layers=[layer], legend={"itemclick": False, "itemdoubleclick": False})
+    return fig
+
+
+def _raster(
+    points: FloatArray,
+    offsets: IntArray,
+    routes: IntArray,
+    sport: np.ndarray[Any, Any],
+    copies: IntArray,
+    names: list[Any],
+) -> RouteRaster:
+    """Every point of the given routes, coloured by sport, weighted by their copies."""
+    counts = np.diff(offsets)[routes]
+    starts = offsets[:-1][routes]
+    index = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+    code = {name: i for i, name in enumerate(names)}
+    palette = np.array([_rgb(sport_colour(str(name))) for name in names], dtype=np.uint8)
+    return RouteRaster.build(
+        points[index],
+        np.concatenate(([0], np.cumsum(counts))).astype(np.int64),
+        np.array([code[name] for name in sport[routes]], dtype=np.int64),
+        palette,
+        weight=copies[routes].astype(np.float64),
+    )
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    """``#rrggbb`` as an (r, g, b) triple."""
+    text = colour.lstrip("#")
+    return int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16)
+
+
+def escaped_sports(values: np.ndarray[Any, Any]) -> np.ndarray[Any, np.dtype[np.object_]]:
+    """Each value's sport name escaped for a hover label (each distinct name escaped once)."""
+    names, codes = np.unique(values.astype(str), return_inverse=True)
+    return np.array([escape_hover(str(n)) for n in names], dtype=object)[codes]
 
 
 def _joined(

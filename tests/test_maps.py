@@ -10,6 +10,7 @@ import polyline
 import pytest
 
 from strava_dash import charts, maps, polyline_np
+from strava_dash.route_tiles import RouteRaster
 from tests.test_charts import make_frame
 
 
@@ -133,6 +134,7 @@ def test_routes_one_line_trace_and_one_hover_trace_per_sport() -> None:
         "points": 60,
         "points_total": 60,
         "without_gps": 1,
+        "tiles": False,
     }
     imperial = maps.routes_figure(df, units="imperial")
     assert imperial.data[1].text[0].endswith("6.2 mi")
@@ -270,3 +272,74 @@ def test_the_basemap_follows_dash_map_style_when_it_names_one(
     assert maps.map_style() == "white-bg"
     monkeypatch.setenv("DASH_MAP_STYLE", "https://evil.example/style.json")
     assert maps.map_style() == "open-street-map"
+
+
+# ---------------------------------------------------------------------------------------------
+# Routes as tiles
+
+
+def test_routes_over_the_point_budget_become_a_tile_layer_with_every_point() -> None:
+    rng = np.random.default_rng(9)
+    encoded = [random_route(rng, 80) for _ in range(30)]
+    rows = [
+        {
+            "start": f"2024-05-{1 + i % 28:02d} 08:00",
+            "sport": "Run" if i % 3 else "Ride",
+            "polyline": e,
+        }
+        for i, e in enumerate(encoded)
+    ]
+    rows.append({"start": "2024-06-01 08:00", "sport": "Run", "polyline": encoded[1]})  # again
+    df = make_frame(rows)
+    published: list[RouteRaster] = []
+
+    def publish(raster: RouteRaster) -> str:
+        published.append(raster)
+        return f"api/tiles/{'T' * 24}/{{z}}/{{x}}/{{y}}.png"
+
+    fig = maps.routes_figure(df, max_points=500, tiles=publish)
+    assert len(published) == 1
+    raster = published[0]
+    # Every decoded point of the 30 distinct routes, none thinned; the ridden-twice one
+    # weighs two.
+    assert raster.points == 30 * 80
+    assert sorted(raster.weight.tolist()) == [1.0] * 29 + [2.0]
+    assert fig.layout.meta["tiles"] is True
+    assert fig.layout.meta["points"] == 30 * 80
+    (layer,) = fig.layout.map.layers
+    assert layer.sourcetype == "raster"
+    assert list(layer.source) == [f"api/tiles/{'T' * 24}/{{z}}/{{x}}/{{y}}.png"]
+    assert layer.below == "traces"
+    lines = [t for t in fig.data if t.mode == "lines"]
+    assert [t.name for t in lines] == ["Run (21)", "Ride (10)"]
+    assert all(nan_count(t.lat) == len(t.lat) == 1 for t in lines), "legend entries only"
+    (markers,) = [t for t in fig.data if t.mode == "markers"]
+    assert set(markers.hovertext) == {"Run", "Ride"}
+    assert len(markers.lat) >= 30, "every route can be hovered"
+    assert fig.layout.legend.itemclick is False
+    # Colours by sport, in the palette the raster indexes (route 0 is a ride, 1 a run).
+    for route, sport in ((0, "Ride"), (1, "Run")):
+        hex_colour = charts.sport_colour(sport)
+        expected = tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+        assert tuple(raster.palette[raster.colour[route]]) == expected
+
+
+def test_without_a_tile_server_or_under_budget_routes_stay_lines() -> None:
+    rng = np.random.default_rng(9)
+    df = make_frame(
+        [{"start": "2024-05-01 08:00", "polyline": random_route(rng, 80)} for _ in range(30)]
+    )
+    called: list[RouteRaster] = []
+
+    def publish(raster: RouteRaster) -> str:
+        called.append(raster)
+        return "api/tiles/x/{z}/{x}/{y}.png"
+
+    thinned = maps.routes_figure(df, max_points=500)
+    assert thinned.layout.meta["tiles"] is False
+    assert not thinned.layout.map.layers
+    assert thinned.layout.meta["points"] <= 500
+    roomy = maps.routes_figure(df, max_points=50_000, tiles=publish)
+    assert not called
+    assert roomy.layout.meta["tiles"] is False
+    assert roomy.layout.meta["points"] == 30 * 80

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
 from streamlit.testing.v1 import AppTest
 
+from strava_dash import maps, route_tiles, tile_registry
 from strava_dash.errors import RateLimitError, TransportError
 from strava_dash.picker import LIMIT, newest_first
 from strava_dash.sync import ActivityStore
+from strava_dash.ui import tile_routes
 from strava_dash.ui.detail_view import NO_STREAMS
 from strava_dash.ui.state import AthleteSession
 from strava_dash.ui.text import literal
@@ -390,3 +396,34 @@ def test_a_table_selection_stays_shown_while_a_search_does_not_match_it(
     box = at.selectbox(key="detail_activity")
     assert box.value != ride
     assert "Walk" in box.format_func(box.value)
+
+
+def test_a_map_over_the_point_budget_is_drawn_from_tiles_this_session_holds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(maps, "MAX_POINTS", 300)
+    at = demo_on("pages/map.py")
+    (component,) = [
+        e for e in at.get("component_instance") if e.proto.component_name.endswith(".route_map")
+    ]
+    (figure,) = [a.bytes for a in component.proto.special_args if a.key == "figure"]
+    layout = json.loads(figure)["layout"]
+    (layer,) = layout["map"]["layers"]
+    (template,) = layer["source"]
+    token = template.split("/")[2]
+    assert template == tile_routes.tile_url(token)
+    raster = tile_registry.find(token)
+    assert raster is not None, "the session keeps the raster its tiles are drawn from"
+    frame = session_of(at).frame()
+    drawn = int(frame["has_gps"].astype(bool).sum())
+    assert any("drawn as map tiles" in c and f"of {len(frame):,}" in c for c in texts(at.caption))
+    assert layout["meta"]["tiles"] is True
+    assert layout["meta"]["routes"] == drawn
+    # The tile under the map's centre, served by the app's route, shows routes.
+    centre = layout["map"]["center"]
+    z = int(layout["map"]["zoom"]) + 1
+    x, y = route_tiles.world_xy(np.array([centre["lat"]]), np.array([centre["lon"]]))
+    client = TestClient(Starlette(routes=tile_routes.tile_routes()))
+    answer = client.get("/" + template.format(z=z, x=int(x[0] * 2**z), y=int(y[0] * 2**z)))
+    assert answer.status_code == 200
+    assert answer.content != route_tiles.empty_png()

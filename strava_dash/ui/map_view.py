@@ -16,10 +16,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from strava_dash import charts, maps, selection_events, table_pages
+from strava_dash import charts, maps, selection_events, table_pages, tile_registry
 from strava_dash.maps import MapMode
+from strava_dash.route_tiles import RouteRaster
 from strava_dash.selection import MapSelection
-from strava_dash.ui import map_component, state
+from strava_dash.ui import map_component, state, tile_routes
 from strava_dash.ui.charts_view import show_figure
 from strava_dash.ui.pager import pager
 from strava_dash.ui.selection_view import take_shape
@@ -44,21 +45,39 @@ def _cache_key(view: FilteredView, rows: pd.DataFrame, mode: MapMode) -> CacheKe
 
 
 def map_figure(view: FilteredView, mode: MapMode) -> go.Figure:
-    """The routes (or starts) figure of the filtered activities, built once per session/key."""
-    kept: dict[CacheKey, go.Figure] = st.session_state.setdefault(state.MAP_FIGURES, {})
+    """The routes (or starts) figure of the filtered activities, built once per session/key.
+
+    A figure drawn as tiles keeps its raster beside it here: the tile route holds only a
+    weak reference, so the tiles live exactly as long as this session keeps the figure.
+    """
+    kept: dict[CacheKey, tuple[go.Figure, list[RouteRaster]]] = st.session_state.setdefault(
+        state.MAP_FIGURES, {}
+    )
     # The map's own selection does not thin the map: another box can still be drawn.
     rows = view.for_chart("map")
     key = _cache_key(view, rows, mode)
-    fig = kept.get(key)
-    if fig is None:
-        fig = maps.routes_figure(
-            rows, units=view.units, mode=mode, cache=view.session.decoded_routes
-        )
-        if not charts.is_empty(fig):
-            fig.update_layout(height=MAP_HEIGHT)
-        while len(kept) >= _KEPT:
-            kept.pop(next(iter(kept)))
-        kept[key] = fig
+    found = kept.get(key)
+    if found is not None:
+        return found[0]
+    rasters: list[RouteRaster] = []
+
+    def publish(raster: RouteRaster) -> str:
+        rasters.append(raster)
+        return tile_routes.tile_url(tile_registry.publish(raster))
+
+    fig = maps.routes_figure(
+        rows,
+        units=view.units,
+        mode=mode,
+        cache=view.session.decoded_routes,
+        max_points=maps.MAX_POINTS,  # read now: tests lower it to reach the tiles
+        tiles=publish,
+    )
+    if not charts.is_empty(fig):
+        fig.update_layout(height=MAP_HEIGHT)
+    while len(kept) >= _KEPT:
+        kept.pop(next(iter(kept)))
+    kept[key] = (fig, rasters)
     return fig
 
 
@@ -69,6 +88,11 @@ def _caption(meta: dict[str, Any], total: int, mode: MapMode) -> str:
     points, decoded = int(meta.get("points", 0)), int(meta.get("points_total", 0))
     shapes = int(meta.get("shapes", routes))
     distinct = f"{shapes:,} distinct, " if shapes < routes else ""
+    if meta.get("tiles"):
+        return (
+            f"Showing {routes:,} of {total:,} activities' routes ({distinct}every one of "
+            f"{decoded:,} points, drawn as map tiles: zoom in for detail)."
+        )
     thinned = f", simplified from {decoded:,} for speed" if points < decoded else ""
     return (
         f"Showing {routes:,} of {total:,} activities' routes "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -129,6 +130,39 @@ def map_plot(page: Page) -> Locator:
     """The route map's plotly graph (inside the map component's iframe), once drawn."""
     plot = page.frame_locator(MAP_IFRAME).locator(".js-plotly-plot").first
     plot.locator(".maplibregl-canvas").first.wait_for()
+    return plot
+
+
+# True once every route tile the map shows is loaded (maps drawn as lines: at once). The
+# server's route tiles are fetched after the figure is drawn; the basemap's tiles are not
+# waited for (OpenStreetMap is out of reach on the test machines).
+_MAP_IDLE = """(el) => {
+    const sub = el._fullLayout && el._fullLayout.map && el._fullLayout.map._subplot;
+    const map = sub && sub.map;
+    if (!map || !map.style) return false;
+    const layers = (el.layout.map && el.layout.map.layers) || [];
+    const wanted = layers.filter((l) => l.sourcetype === "raster").length;
+    const caches = map.style.sourceCaches || map.style.tileManagers || {};
+    let loaded = 0;
+    for (const id of Object.keys(caches)) {
+        const source = map.getSource(id);
+        const tiles = (source && source.tiles) || [];
+        if (!tiles.some((url) => url.includes("/api/tiles/"))) continue;
+        if (!caches[id].loaded()) return false;
+        loaded += 1;
+    }
+    return loaded >= wanted && !map.isMoving();
+}"""
+
+
+def wait_map_idle(page: Page, timeout_s: float = 60.0) -> Locator:
+    """The route map once drawn with all its tiles loaded (polled every 50 ms)."""
+    plot = map_plot(page)
+    deadline = time.monotonic() + timeout_s
+    while not plot.evaluate(_MAP_IDLE):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the route map's tiles did not load")
+        page.wait_for_timeout(50)
     return plot
 
 

@@ -81,6 +81,17 @@ function start() {
     ];
   }
 
+  // Tiles drawn by the app's server come as "api/tiles/…" (the server does not know the
+  // address it is reached at); this page is <app root>/component/<name>/index.html.
+  const APP_ROOT = new URL("../../", window.location.href).href;
+
+  function fromAppRoot(layer) {
+    if (!layer || layer.sourcetype !== "raster" || !Array.isArray(layer.source)) return layer;
+    const source = layer.source.map((url) =>
+      typeof url === "string" && url.startsWith("api/") ? APP_ROOT + url : url);
+    return Object.assign({}, layer, { source: source });
+  }
+
   function onSelected(event) {
     if (!event) return;
     const range = event.range && event.range.map;
@@ -134,7 +145,7 @@ function start() {
       layout.legend = Object.assign(base.legend || {}, { bgcolor: "rgba(0,0,0,0)" });
     }
     const map = Object.assign({}, base.map);
-    map.layers = (map.layers || []).concat(shapeLayers(args.shape, colour));
+    map.layers = (map.layers || []).map(fromAppRoot).concat(shapeLayers(args.shape, colour));
     layout.map = map;
     pending = layout;
     schedule(drawnOnce ? SETTLE_MS : 0);
