@@ -25,8 +25,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
-import numpy as np
-import polyline
 from playwright.sync_api import Page, WebSocket, sync_playwright
 
 from benchmarks.common import Table, Target, seconds, write_section
@@ -34,7 +32,7 @@ from tests.browser import ui
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, AppServer, strava_env
 from tests.conftest import FAKE_CLIENT_ID, FAKE_CLIENT_SECRET
 from tests.fake_strava import FakeStrava, make_activities
-from tests.fake_strava.factory import iso_z, paris_offset
+from tests.fake_strava.factory import distinct_routes, iso_z, paris_offset
 
 ROOT = Path(__file__).resolve().parent.parent
 ATHLETE_ID: Final = 134_815
@@ -328,19 +326,6 @@ class Case(NamedTuple):
         return f"{self.n:,} over {self.years:g} years" + (
             ", every route different" if self.distinct else ""
         )
-
-
-def distinct_routes(records: list[dict[str, Any]], points: int = 60) -> None:
-    """Give each GPS activity a route of its own (a ``points``-point random walk around one
-    city): the map's worst case, nothing repeats. In place."""
-    rng = np.random.default_rng(14)
-    for record in records:
-        if record["map"]["summary_polyline"]:
-            lat = 48.85 + rng.uniform(-0.1, 0.1) + np.cumsum(rng.normal(0, 8e-4, points))
-            lng = 2.35 + rng.uniform(-0.15, 0.15) + np.cumsum(rng.normal(0, 1.2e-3, points))
-            path = list(zip(lat.round(5).tolist(), lng.round(5).tolist(), strict=True))
-            record["map"]["summary_polyline"] = polyline.encode(path, 5)
-            record["start_latlng"] = list(path[0])
 
 
 def run_size(case: Case, repeat: int, tmp: Path) -> tuple[Results, float]:

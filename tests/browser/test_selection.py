@@ -3,24 +3,26 @@ and the files follow, and a bookmark of it comes back through the demo button.""
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
 import polyline
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from strava_dash import demo
 from strava_dash.activities import FOOT_SPORTS
 from tests.browser.conftest import AppServer
 from tests.browser.ui import (
     MAP_IFRAME,
+    UNPROJECT,
+    choose_tool,
     click,
     click_tallest_recent_bar,
     count_shown,
     download,
+    drag_through,
     go_to,
     map_plot,
     open_app,
@@ -145,13 +147,6 @@ def test_select_on_scatter_and_volume_then_files_and_a_bookmark(
         fresh.close()
 
 
-# Map pixels (relative to the map's top-left) -> [lat, lng], by MapLibre's own projection.
-_UNPROJECT = """(el, points) => {
-    const map = el._fullLayout.map._subplot.map;
-    return points.map(([x, y]) => { const p = map.unproject([x, y]); return [p.lat, p.lng]; });
-}"""
-
-
 def open_map(context: BrowserContext, start_app) -> tuple[Page, int]:
     # OpenStreetMap's tiles are out of reach here, and MapLibre takes no selection on a
     # map whose style never loaded: the blank basemap stands in for them.
@@ -163,31 +158,6 @@ def open_map(context: BrowserContext, start_app) -> tuple[Page, int]:
     everything = count_shown(page)
     go_to(page, "Map")
     return page, everything
-
-
-def choose_tool(page: Page, title: str) -> Locator:
-    plot = map_plot(page)
-    plot.hover()
-    plot.locator(f'.modebar-btn[data-title="{title}"]').first.click()
-    return plot
-
-
-def drag_through(
-    page: Page, plot: Locator, fractions: list[tuple[float, float]]
-) -> list[tuple[float, float]]:
-    """Press at the first point, move through the others in small steps, release; returns
-    the points in pixels relative to the map (for MapLibre's unproject)."""
-    box = plot.locator(".maplibregl-canvas").first.bounding_box()
-    assert box is not None
-    points = [(box["width"] * fx, box["height"] * fy) for fx, fy in fractions]
-    page.mouse.move(box["x"] + points[0][0], box["y"] + points[0][1])
-    page.mouse.down()
-    for (ax, ay), (bx, by) in itertools.pairwise(points):
-        for step in range(1, 9):
-            t = step / 8
-            page.mouse.move(box["x"] + ax + (bx - ax) * t, box["y"] + ay + (by - ay) * t)
-    page.mouse.up()
-    return points
 
 
 def shown_back(page: Page) -> None:
@@ -271,7 +241,7 @@ def test_a_lasso_on_the_map_keeps_the_routes_through_its_shape(
     assert 3 <= len(polygon) <= 40
     # The polygon is the one drawn (not the bounding box of picked points): its corners
     # sit where the mouse turned, to the URL's rounding and plotly's sampling of the drag.
-    corners = map_plot(page).evaluate(_UNPROJECT, [list(p) for p in drawn[:4]])
+    corners = map_plot(page).evaluate(UNPROJECT, [list(p) for p in drawn[:4]])
     for lat, lng in corners:
         nearest = min(abs(lat - a) + abs(lng - b) for a, b in polygon)
         assert nearest < 0.01, (lat, lng, polygon)
@@ -300,7 +270,7 @@ def test_a_box_on_the_map_keeps_the_routes_through_it(context: BrowserContext, s
     assert len(fields) == 6, parts
     lat0, lat1, lng0, lng1 = (float(v) for v in fields[2:6])
     # The box drawn, to the URL's 4 decimals: not the box around the points it caught.
-    (north, west), (south, east) = map_plot(page).evaluate(_UNPROJECT, [drawn[0], drawn[1]])
+    (north, west), (south, east) = map_plot(page).evaluate(UNPROJECT, [drawn[0], drawn[1]])
     assert (lat0, lat1, lng0, lng1) == pytest.approx((south, north, west, east), abs=2e-4)
     expected = expected_on_map(parts[0])
     assert 0 < len(expected) < everything

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import re
 import time
@@ -203,3 +204,35 @@ def click_tallest_recent_bar(page: Page) -> None:
     chart.wait_for()
     x, y = chart.evaluate(_BAR_CENTRE)
     page.mouse.click(x, y)
+
+
+# Map pixels (relative to the map's top-left) -> [lat, lng], by MapLibre's own projection.
+UNPROJECT = """(el, points) => {
+    const map = el._fullLayout.map._subplot.map;
+    return points.map(([x, y]) => { const p = map.unproject([x, y]); return [p.lat, p.lng]; });
+}"""
+
+
+def choose_tool(page: Page, title: str) -> Locator:
+    plot = map_plot(page)
+    plot.hover()
+    plot.locator(f'.modebar-btn[data-title="{title}"]').first.click()
+    return plot
+
+
+def drag_through(
+    page: Page, plot: Locator, fractions: list[tuple[float, float]]
+) -> list[tuple[float, float]]:
+    """Press at the first point, move through the others in small steps, release; returns
+    the points in pixels relative to the map (for MapLibre's unproject)."""
+    box = plot.locator(".maplibregl-canvas").first.bounding_box()
+    assert box is not None
+    points = [(box["width"] * fx, box["height"] * fy) for fx, fy in fractions]
+    page.mouse.move(box["x"] + points[0][0], box["y"] + points[0][1])
+    page.mouse.down()
+    for (ax, ay), (bx, by) in itertools.pairwise(points):
+        for step in range(1, 9):
+            t = step / 8
+            page.mouse.move(box["x"] + ax + (bx - ax) * t, box["y"] + ay + (by - ay) * t)
+    page.mouse.up()
+    return points

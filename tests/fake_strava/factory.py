@@ -434,3 +434,20 @@ def mix_outside(activities: list[dict[str, Any]], share: float, seed: int = 0) -
 
 
 _OUTSIDE = frozenset({"Walk", "WeightTraining", "Workout", "Yoga"})
+
+
+def distinct_routes(records: list[dict[str, Any]], points: int = 60, seed: int = 14) -> None:
+    """Give each GPS activity a route of its own (a ``points``-point random walk around
+    Paris): the map's worst case, nothing repeats. Starts follow. In place."""
+    rng = random.Random(seed)
+    for record in records:
+        if record["map"]["summary_polyline"]:
+            lat = 48.85 + rng.uniform(-0.1, 0.1)
+            lng = 2.35 + rng.uniform(-0.15, 0.15)
+            path = []
+            for _ in range(points):
+                lat += rng.gauss(0, 8e-4)
+                lng += rng.gauss(0, 1.2e-3)
+                path.append((round(lat, 5), round(lng, 5)))
+            record["map"]["summary_polyline"] = polyline.encode(path, 5)
+            record["start_latlng"] = list(path[0])
