@@ -33,6 +33,9 @@ IntArray = np.ndarray[Any, np.dtype[np.int64]]
 UInt8Array = np.ndarray[Any, np.dtype[np.uint8]]
 
 TILE_PX: Final = 256
+#: Pixel densities served: 2 draws a 512 px tile for the same area (screens with two
+#: device pixels per CSS pixel; a 256 px tile there looks blurred next to the basemap's text).
+SCALES: Final = (1, 2)
 MAX_ZOOM: Final = 22
 #: Samples along a segment this many pixels apart: under one, so a line has no gaps.
 STEP_PX: Final = 0.7
@@ -165,18 +168,19 @@ def _clip(
     return t0, t1
 
 
-def tile_counts(raster: RouteRaster, z: int, tx: int, ty: int) -> FloatArray:
-    """Weighted samples per (sport, row, column) of the tile: shape (sports, 256, 256)."""
-    size = TILE_PX
+def tile_counts(raster: RouteRaster, z: int, tx: int, ty: int, scale: int = 1) -> FloatArray:
+    """Weighted samples per (sport, row, column) of the tile: shape (sports, size, size),
+    ``size`` 256 times ``scale``."""
+    size = TILE_PX * scale
     grid = np.zeros((len(raster.palette), size, size))
     pairs, route = _segments(raster, z, tx, ty)
     if not len(route):
         return grid
-    scale = size * 2.0**z
-    ax = raster.x[pairs[0]] * scale - tx * size
-    ay = raster.y[pairs[0]] * scale - ty * size
-    dx = raster.x[pairs[1]] * scale - tx * size - ax
-    dy = raster.y[pairs[1]] * scale - ty * size - ay
+    world = size * 2.0**z
+    ax = raster.x[pairs[0]] * world - tx * size
+    ay = raster.y[pairs[0]] * world - ty * size
+    dx = raster.x[pairs[1]] * world - tx * size - ax
+    dy = raster.y[pairs[1]] * world - ty * size - ay
     t0, t1 = _clip(ax, ay, dx, dy, -MARGIN_PX, size + MARGIN_PX)
     live = np.flatnonzero(t1 >= t0)
     ax, ay, dx, dy, t0, t1 = (v[live] for v in (ax, ay, dx, dy, t0, t1))
@@ -216,11 +220,15 @@ def _widen(grid: FloatArray) -> FloatArray:
     return wide
 
 
-def tile_rgba(raster: RouteRaster, z: int, tx: int, ty: int) -> UInt8Array:
-    """The tile's pixels, (256, 256, 4) RGBA; transparent where no route passes."""
-    counts = _widen(tile_counts(raster, z, tx, ty))
+def tile_rgba(raster: RouteRaster, z: int, tx: int, ty: int, scale: int = 1) -> UInt8Array:
+    """The tile's pixels, (size, size, 4) RGBA; transparent where no route passes. Lines
+    are as wide in CSS pixels at every scale."""
+    counts = tile_counts(raster, z, tx, ty, scale)
+    for _ in range(scale):
+        counts = _widen(counts)
+    size = TILE_PX * scale
     total = counts.sum(axis=0)
-    rgba = np.zeros((TILE_PX, TILE_PX, 4), dtype=np.uint8)
+    rgba = np.zeros((size, size, 4), dtype=np.uint8)
     drawn = total > 0
     if not drawn.any():
         return rgba
@@ -232,9 +240,10 @@ def tile_rgba(raster: RouteRaster, z: int, tx: int, ty: int) -> UInt8Array:
 
 
 @cache
-def empty_png() -> bytes:
+def empty_png(scale: int = 1) -> bytes:
     """A fully transparent tile."""
-    return _png(np.zeros((TILE_PX, TILE_PX, 4), dtype=np.uint8))
+    size = TILE_PX * scale
+    return _png(np.zeros((size, size, 4), dtype=np.uint8))
 
 
 def _png(rgba: UInt8Array) -> bytes:
@@ -244,9 +253,10 @@ def _png(rgba: UInt8Array) -> bytes:
     return out.getvalue()
 
 
-def render_tile(raster: RouteRaster, z: int, tx: int, ty: int) -> bytes:
-    """The PNG of tile ``(z, tx, ty)``; raises ValueError for an address outside the grid."""
-    if not valid_tile(z, tx, ty):
-        raise ValueError(f"no tile {z}/{tx}/{ty}")
-    rgba = tile_rgba(raster, z, tx, ty)
-    return empty_png() if not rgba[..., 3].any() else _png(rgba)
+def render_tile(raster: RouteRaster, z: int, tx: int, ty: int, scale: int = 1) -> bytes:
+    """The PNG of tile ``(z, tx, ty)`` at ``scale`` (1: 256 px, 2: 512 px); raises
+    ValueError for an address outside the grid or a scale not in :data:`SCALES`."""
+    if not valid_tile(z, tx, ty) or scale not in SCALES:
+        raise ValueError(f"no tile {z}/{tx}/{ty} at scale {scale}")
+    rgba = tile_rgba(raster, z, tx, ty, scale)
+    return empty_png(scale) if not rgba[..., 3].any() else _png(rgba)

@@ -150,3 +150,19 @@ def test_addresses_outside_the_grid_are_refused(z: int, x: int, y: int) -> None:
     assert not route_tiles.valid_tile(z, x, y)
     with pytest.raises(ValueError, match="no tile"):
         route_tiles.render_tile(raster([[(0.0, 0.0), (1.0, 1.0)]]), z, x, y)
+
+
+def test_a_double_density_tile_draws_the_same_area_at_twice_the_pixels() -> None:
+    z, tx, ty = 14, 8_200, 5_450
+    west = lat_lng_of(z, tx, ty, -20.0, 100.25)
+    east = lat_lng_of(z, tx, ty, TILE_PX + 20.0, 100.25)
+    sharp = route_tiles.tile_rgba(raster([[west, east]]), z, tx, ty, scale=2)
+    assert sharp.shape == (2 * TILE_PX, 2 * TILE_PX, 4)
+    rows = np.flatnonzero(sharp[..., 3].any(axis=1))
+    # Row 200 (100.25 CSS px down), widened twice: as wide in CSS pixels as at scale 1.
+    assert rows.tolist() == [198, 199, 200, 201, 202]
+    assert sharp[200, :, 3].all()
+    png = route_tiles.render_tile(raster([[west, east]]), z, tx, ty, scale=2)
+    assert Image.open(io.BytesIO(png)).size == (2 * TILE_PX, 2 * TILE_PX)
+    with pytest.raises(ValueError, match="no tile"):
+        route_tiles.render_tile(raster([[west, east]]), z, tx, ty, scale=3)

@@ -52,6 +52,9 @@ def test_the_route_serves_a_published_rasters_tiles_and_nothing_else() -> None:
     assert answer.status_code == 200
     assert answer.headers["content-type"] == "image/png"
     assert answer.headers["cache-control"] == "private, max-age=86400"
+    sharp = client.get(url.replace(".png", "@2x.png"))
+    assert sharp.status_code == 200
+    assert Image.open(io.BytesIO(sharp.content)).size == (512, 512)
     image = Image.open(io.BytesIO(answer.content))
     assert image.size == (256, 256)
     assert image.getextrema()[3][1] > 0
@@ -61,6 +64,7 @@ def test_the_route_serves_a_published_rasters_tiles_and_nothing_else() -> None:
         "/" + tile_routes.tile_url(token).format(z=12, x=2**12, y=ty),
         "/" + tile_routes.tile_url(token).format(z=40, x=0, y=0),
         url.replace(".png", ".jpg"),
+        url.replace(".png", "@3x.png"),
     ):
         gc.collect()
         refused = client.get(missing)

@@ -18,6 +18,7 @@ from strava_dash import route_tiles, tile_registry
 TILE_PATH: Final = "/api/tiles/"
 #: The tiles' address as the map component is given it: relative to the app's root (the
 #: component puts the root in front, so a server under a base URL path works too).
+#: The component asks for "@2x" tiles on screens with two device pixels per CSS pixel.
 TEMPLATE: Final = "api/tiles/{token}/{{z}}/{{x}}/{{y}}.png"
 _HEADERS: Final = {
     # A token names one raster whose tiles never change: the browser may keep them while
@@ -36,14 +37,18 @@ def serve_tile(request: Request) -> Response:
     params = request.path_params
     raster = tile_registry.find(str(params["token"]))
     z, x, y = int(params["z"]), int(params["x"]), int(params["y"])
+    scale = 2 if request.url.path.endswith("@2x.png") else 1
     if raster is None or not route_tiles.valid_tile(z, x, y):
         # The same answer for a token that never was and one whose session moved on.
         return Response(status_code=404, headers={"Cache-Control": "no-store"})
-    return Response(
-        route_tiles.render_tile(raster, z, x, y), media_type="image/png", headers=_HEADERS
-    )
+    png = route_tiles.render_tile(raster, z, x, y, scale)
+    return Response(png, media_type="image/png", headers=_HEADERS)
 
 
 def tile_routes() -> list[BaseRoute]:
-    """The route for ``st.App(routes=...)``."""
-    return [Route(TILE_PATH + "{token}/{z:int}/{x:int}/{y:int}.png", serve_tile, methods=["GET"])]
+    """The routes for ``st.App(routes=...)``: tiles of 256 px, and of 512 px ("@2x")."""
+    tile = TILE_PATH + "{token}/{z:int}/{x:int}/{y:int}"
+    return [
+        Route(tile + ".png", serve_tile, methods=["GET"]),
+        Route(tile + "@2x.png", serve_tile, methods=["GET"]),
+    ]

@@ -10,7 +10,7 @@ import numpy as np
 import polyline
 import pytest
 from PIL import Image
-from playwright.sync_api import BrowserContext, Response, expect
+from playwright.sync_api import Browser, BrowserContext, Response, expect
 
 from strava_dash import maps
 from tests.browser.conftest import AppServer, strava_env
@@ -125,3 +125,25 @@ def test_a_map_of_many_different_routes_is_drawn_from_server_tiles(
     assert 0 < len(expected) < everything
     go_to(page, "Activities")
     assert count_shown(page) == len(expected)
+
+
+def test_a_screen_with_two_pixels_per_point_gets_tiles_twice_as_sharp(
+    browser: Browser, app: AppServer
+) -> None:
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, device_scale_factor=2)
+    context.set_default_timeout(30_000)
+    try:
+        tiles: list[Response] = []
+        context.on("response", lambda r: tiles.append(r) if "/api/tiles/" in r.url else None)
+        page = context.new_page()
+        open_app(page, app.url)
+        connect_with_strava(page, athlete_id=ATHLETE)
+        go_to(page, "Map")
+        expect(page.get_by_text("drawn as map tiles")).to_be_visible(timeout=120_000)
+        wait_map_idle(page)
+        assert tiles
+        assert all(r.url.endswith("@2x.png") and r.status == 200 for r in tiles)
+        sizes = {Image.open(io.BytesIO(r.body())).size for r in tiles}
+        assert sizes == {(512, 512)}
+    finally:
+        context.close()

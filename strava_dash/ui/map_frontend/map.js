@@ -85,10 +85,15 @@ function start() {
   // address it is reached at); this page is <app root>/component/<name>/index.html.
   const APP_ROOT = new URL("../../", window.location.href).href;
 
+  // A screen with two device pixels per CSS pixel gets 512 px tiles for the same area.
+  const TILE_SUFFIX = window.devicePixelRatio >= 1.5 ? "@2x.png" : ".png";
+
   function fromAppRoot(layer) {
     if (!layer || layer.sourcetype !== "raster" || !Array.isArray(layer.source)) return layer;
     const source = layer.source.map((url) =>
-      typeof url === "string" && url.startsWith("api/") ? APP_ROOT + url : url);
+      typeof url === "string" && url.startsWith("api/")
+        ? APP_ROOT + url.replace(/\.png$/, TILE_SUFFIX)
+        : url);
     return Object.assign({}, layer, { source: source });
   }
 
