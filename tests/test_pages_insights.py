@@ -19,6 +19,7 @@ from strava_dash.picker import LIMIT, newest_first
 from strava_dash.sync import ActivityStore
 from strava_dash.ui import tile_routes
 from strava_dash.ui.detail_view import NO_STREAMS
+from strava_dash.ui.map_view import WITHOUT_GPS_OPEN
 from strava_dash.ui.state import AthleteSession
 from strava_dash.ui.text import literal
 from tests.apptest_support import (
@@ -126,7 +127,10 @@ def test_map_lists_every_activity_without_gps() -> None:
     frame = session_of(at).frame()
     lacking = int((~frame["has_gps"].astype(bool)).sum())
     assert lacking > 0
-    assert f"Activities without GPS ({lacking:,})" in [e.label for e in at.expander]
+    assert "Activities without GPS" in [e.label for e in at.expander]
+    assert any(f"{lacking:,} have no GPS route" in c for c in texts(at.caption))
+    at.session_state[WITHOUT_GPS_OPEN] = True  # the athlete opens it
+    at.run()
     listed = next(df.value for df in at.dataframe if "Reason" in df.value.columns)
     assert len(listed) == lacking
     drawn = len(frame) - lacking

@@ -231,13 +231,18 @@ def test_the_map_lists_activities_without_gps_a_page_at_a_time(
     big: tuple[AppTest, Any],
 ) -> None:
     from strava_dash import maps
-    from strava_dash.ui.map_view import WITHOUT_GPS_PAGE
+    from strava_dash.ui.map_view import WITHOUT_GPS_OPEN, WITHOUT_GPS_PAGE
 
     at, frame = big
     run(at.switch_page("pages/map.py").run())
     lacking = maps.without_gps(frame)
     assert len(lacking) > WITHOUT_GPS_PAGE
-    assert f"Activities without GPS ({len(lacking):,})" in [e.label for e in at.expander]
+    assert "Activities without GPS" in [e.label for e in at.expander]
+    assert any(f"{len(lacking):,} have no GPS route" in c for c in captions(at))
+    # Closed, the list is not sent at all.
+    assert not [df for df in at.dataframe if "Reason" in df.value.columns]
+    at.session_state[WITHOUT_GPS_OPEN] = True
+    run(at.run())
 
     def listed() -> pd.DataFrame:
         return next(df.value for df in at.dataframe if "Reason" in df.value.columns)

@@ -32,6 +32,9 @@ _KEPT: Final = 4
 #: Rows of the "Activities without GPS" list per page: 1,000 of its 5 columns are about
 #: 120 kB of Arrow (the 6,000 of 20,000 activities over 12 years were 704 kB).
 WITHOUT_GPS_PAGE: Final = 1_000
+#: The "Activities without GPS" expander's key: its open state, in session state.
+WITHOUT_GPS_OPEN: Final = "without_gps_open"
+WITHOUT_GPS_TITLE: Final = "Activities without GPS"
 #: The map component's widget key; tests inject a drawn shape under it.
 SHAPE_KEY: Final = "route_map_shape"
 
@@ -82,6 +85,10 @@ def map_figure(view: FilteredView, mode: MapMode) -> go.Figure:
 
 
 def _caption(meta: dict[str, Any], total: int, mode: MapMode) -> str:
+    return _drawn(meta, total, mode) + _lacking(int(meta.get("without_gps", 0)))
+
+
+def _drawn(meta: dict[str, Any], total: int, mode: MapMode) -> str:
     routes = int(meta.get("routes", 0))
     if mode == "starts":
         return f"Start points of {routes:,} of {total:,} activities."
@@ -100,14 +107,31 @@ def _caption(meta: dict[str, Any], total: int, mode: MapMode) -> str:
     )
 
 
+def _lacking(count: int) -> str:
+    if not count:
+        return ""
+    which = "has" if count == 1 else "have"
+    return f" {count:,} {which} no GPS route: see Activities without GPS below the map."
+
+
 def _without_gps(view: FilteredView) -> None:
+    # Drawn only while open (Streamlit's lazy expander): closed, as it usually is, its
+    # list cost every Map visit and filter change a 120 kB page of rows and a grid. The
+    # label stays the same (the count is in the map's caption): a new label would be a
+    # new expander, closed again after every filter change.
+    box = st.expander(
+        WITHOUT_GPS_TITLE, icon=":material/location_off:", key=WITHOUT_GPS_OPEN, on_change="rerun"
+    )
+    if not box.open:
+        return
     lacking = maps.without_gps(view.filtered)
-    title = f"Activities without GPS ({len(lacking):,})"
-    with st.expander(title, icon=":material/location_off:"):
+    with box:
         if lacking.empty:
             st.caption("Every activity shown has a GPS route.")
             return
-        st.caption("Not on the map: manual entries, indoor sessions and hidden routes.")
+        st.caption(
+            f"{len(lacking):,} not on the map: manual entries, indoor sessions and hidden routes."
+        )
         if table_pages.needs_pages(len(lacking), WITHOUT_GPS_PAGE):
             # Sent even while the expander is closed: a page, not 6,000 rows (700 kB).
             context = table_pages.page_token(lacking["id"].to_numpy())
