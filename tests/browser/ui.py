@@ -134,25 +134,22 @@ def map_plot(page: Page) -> Locator:
     return plot
 
 
-# True once every route tile the map shows is loaded (maps drawn as lines: at once). The
-# server's route tiles are fetched after the figure is drawn; the basemap's tiles are not
-# waited for (OpenStreetMap is out of reach on the test machines).
+# True once plotly has put the figure's traces on the map (it does so only after MapLibre's
+# "load", which waits for the basemap) and every route tile the map shows has loaded.
 _MAP_IDLE = """(el) => {
     const sub = el._fullLayout && el._fullLayout.map && el._fullLayout.map._subplot;
     const map = sub && sub.map;
-    if (!map || !map.style) return false;
-    const layers = (el.layout.map && el.layout.map.layers) || [];
-    const wanted = layers.filter((l) => l.sourcetype === "raster").length;
-    const caches = map.style.sourceCaches || map.style.tileManagers || {};
-    let loaded = 0;
-    for (const id of Object.keys(caches)) {
-        const source = map.getSource(id);
-        const tiles = (source && source.tiles) || [];
-        if (!tiles.some((url) => url.includes("/api/tiles/"))) continue;
-        if (!caches[id].loaded()) return false;
-        loaded += 1;
+    if (!map || !map.style || !map.style._loaded) return false;
+    const url = el.getAttribute("data-route-tiles");
+    if (url === null) return false;  // the component has not drawn yet
+    const traces = map.getStyle().layers.filter((l) => l.id.indexOf("plotly-trace-layer-") === 0);
+    if ((el.data || []).length && !traces.length) return false;
+    if (url) {
+        const caches = map.style.sourceCaches || map.style.tileManagers || {};
+        const cache = caches["route-tiles"];
+        if (!cache || !cache.loaded()) return false;
     }
-    return loaded >= wanted && !map.isMoving();
+    return !map.isMoving();
 }"""
 
 

@@ -81,20 +81,49 @@ function start() {
     ];
   }
 
-  // Tiles drawn by the app's server come as "api/tiles/…" (the server does not know the
-  // address it is reached at); this page is <app root>/component/<name>/index.html.
+  // Route tiles drawn by the app's server come as a raster layer "api/tiles/…" (the server
+  // does not know the address it is reached at; this page is
+  // <app root>/component/<name>/index.html). This page adds that layer to MapLibre itself,
+  // under plotly's traces, rather than through plotly's layout: plotly sometimes left it
+  // out when it created the map (seen in Chromium on revisits of the Map page), and the
+  // routes then never showed.
   const APP_ROOT = new URL("../../", window.location.href).href;
-
   // A screen with two device pixels per CSS pixel gets 512 px tiles for the same area.
   const TILE_SUFFIX = window.devicePixelRatio >= 1.5 ? "@2x.png" : ".png";
+  const TILE_SOURCE = "route-tiles";
+  let tileUrl = null;
 
-  function fromAppRoot(layer) {
-    if (!layer || layer.sourcetype !== "raster" || !Array.isArray(layer.source)) return layer;
-    const source = layer.source.map((url) =>
-      typeof url === "string" && url.startsWith("api/")
-        ? APP_ROOT + url.replace(/\.png$/, TILE_SUFFIX)
-        : url);
-    return Object.assign({}, layer, { source: source });
+  function isRouteTiles(layer) {
+    return !!layer && layer.sourcetype === "raster" && Array.isArray(layer.source) &&
+      typeof layer.source[0] === "string" && layer.source[0].startsWith("api/tiles/");
+  }
+
+  function mapOf() {
+    const sub = gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+    return sub && sub.map;
+  }
+
+  function ensureTiles() {
+    const map = mapOf();
+    if (!map || !map.style || !map.isStyleLoaded || !map.style._loaded) return;
+    const source = map.getSource(TILE_SOURCE);
+    if (!tileUrl) {
+      if (map.getLayer(TILE_SOURCE)) map.removeLayer(TILE_SOURCE);
+      if (source) map.removeSource(TILE_SOURCE);
+      return;
+    }
+    if (!source) {
+      map.addSource(TILE_SOURCE, { type: "raster", tiles: [tileUrl], tileSize: 256 });
+    } else if (!source.tiles || source.tiles[0] !== tileUrl) {
+      source.setTiles([tileUrl]);
+    }
+    if (!map.getLayer(TILE_SOURCE)) {
+      const firstTrace = map.getStyle().layers.find((l) => l.id.indexOf("plotly-trace-layer") === 0);
+      map.addLayer(
+        { id: TILE_SOURCE, type: "raster", source: TILE_SOURCE,
+          paint: { "raster-fade-duration": 0 } },
+        firstTrace ? firstTrace.id : undefined);
+    }
   }
 
   function onSelected(event) {
@@ -150,7 +179,11 @@ function start() {
       layout.legend = Object.assign(base.legend || {}, { bgcolor: "rgba(0,0,0,0)" });
     }
     const map = Object.assign({}, base.map);
-    map.layers = (map.layers || []).map(fromAppRoot).concat(shapeLayers(args.shape, colour));
+    const tiles = (map.layers || []).filter(isRouteTiles);
+    tileUrl = tiles.length ? APP_ROOT + tiles[0].source[0].replace(/\.png$/, TILE_SUFFIX) : null;
+    gd.setAttribute("data-route-tiles", tileUrl || "");
+    map.layers = (map.layers || []).filter((l) => !isRouteTiles(l))
+      .concat(shapeLayers(args.shape, colour));
     layout.map = map;
     pending = layout;
     schedule(drawnOnce ? SETTLE_MS : 0);
@@ -179,24 +212,63 @@ function start() {
     timer = window.setTimeout(draw, delay);
   }
 
+  // One draw at a time: a resize or a new figure while plotly is still creating the map
+  // (MapLibre loads its style asynchronously) raced it, and plotly then sometimes never
+  // added the route tiles' raster layer (seen in Chromium on a revisit of the Map page).
+  let inFlight = Promise.resolve();
+
   function draw() {
     timer = null;
     if (figure === null) return;
+    inFlight = inFlight.then(drawNow, drawNow);
+  }
+
+  function drawNow() {
     const layout = pending || Object.assign({}, gd.layout);
     pending = null;
     const resized = drawnOnce && gd._fullLayout.width !== window.innerWidth;
-    const ready = resized ? Plotly.Plots.resize(gd) : Promise.resolve();
     drawnOnce = true;
-    ready
-      .then(() => Plotly.react(gd, figure.data, layout, CONFIG))
+    return (resized ? Plotly.Plots.resize(gd) : Promise.resolve())
       .then(() => {
-        if (!listening) {
-          listening = true;
-          gd.on("plotly_selected", onSelected);
-          // A double click in select or lasso mode: the athlete takes the selection away.
-          gd.on("plotly_deselect", () => setValue({ kind: "clear" }));
-        }
-      });
+        const drawing = Plotly.react(gd, figure.data, layout, CONFIG);
+        watchMap(100); // the route tiles load while plotly still works on its traces
+        return drawing;
+      })
+      // plotly rejects the draw when MapLibre reports any error while the map is being
+      // made, a basemap tile that failed to load included (an offline or busy tile
+      // server): the map is there all the same, and still needs its tiles and events.
+      .then(afterDraw, afterDraw);
+  }
+
+  let watched = null;
+
+  function afterDraw() {
+    if (!listening) {
+      listening = true;
+      gd.on("plotly_selected", onSelected);
+      // A double click in select or lasso mode: the athlete takes the selection away.
+      gd.on("plotly_deselect", () => setValue({ kind: "clear" }));
+    }
+    watchMap(100);
+  }
+
+  // plotly makes the MapLibre map a moment after it is asked to draw; look for it every
+  // 50 ms (up to `tries` times), then keep the route tiles on it.
+  function watchMap(tries) {
+    const map = mapOf();
+    if (!map) {
+      if (tries > 0) window.setTimeout(() => watchMap(tries - 1), 50);
+      return;
+    }
+    if (map !== watched) {
+      // plotly may set the map's style again (which drops every source), or still be
+      // loading it when its draw was rejected: put the tiles in as soon as a style has
+      // loaded, and check again whenever the map comes to rest.
+      watched = map;
+      map.on("styledata", ensureTiles);
+      map.on("idle", ensureTiles);
+    }
+    ensureTiles();
   }
 
   window.addEventListener("resize", () => schedule(SETTLE_MS));
