@@ -18,6 +18,7 @@ import pytest
 
 from strava_dash import charts, selection_events
 from strava_dash.activities import FOOT_SPORTS, SPORT_GROUPS, to_frame
+from strava_dash.charts.distribution import pace_clock
 from strava_dash.charts.style import pace_ticks
 from strava_dash.units import M_PER_FT, M_PER_MI
 from tests.chart_frames import TODAY, activity_frame
@@ -733,6 +734,61 @@ def test_speed_scatter_has_a_speed_panel_and_a_reversed_pace_panel() -> None:
     assert run_trace.hovertemplate.endswith(
         "%{x:,.1f} km · %{customdata[0]}:%{customdata[1]:02d} min/km<extra>Run</extra>"
     )
+
+
+def scatter_hover(trace: Any, index: int) -> str:
+    """The hover of one scatter point as plotly.js writes it."""
+    point: dict[str, Any] = {
+        "text": trace.text[index],
+        "hovertext": trace.hovertext[index],
+        "x": float(trace.x[index]),
+        "y": float(trace.y[index]),
+    }
+    if trace.customdata is not None:
+        point["customdata"] = np.asarray(trace.customdata)[index].tolist()
+    return rendered(trace.hovertemplate, point)
+
+
+def test_speed_scatter_pace_of_an_hour_or_more_reads_h_mm_ss() -> None:
+    walks = make_frame(
+        [
+            {"start": "2024-03-04 07:00", "sport": "Walk", "distance": 5000, "moving_time": 3600},
+            # 3,725 s for 1 km: 1 h 2 min 5 s per km, not "62:05".
+            {
+                "start": "2024-03-05 07:00",
+                "sport": "Walk",
+                "distance": 1000,
+                "moving_time": 3725,
+                "name": "Slow walk",
+            },
+            {"start": "2024-03-06 07:00", "sport": "Walk", "distance": 2000, "moving_time": 7260},
+        ]
+    )
+    fig = charts.speed_scatter_figure(walks, units="metric")
+    quick, slow = fig.data
+    assert [len(quick.x), len(slow.x)] == [1, 2]
+    assert scatter_hover(quick, 0).endswith("5.0 km · 12:00 min/km")
+    assert scatter_hover(slow, 0) == (
+        "<b>Slow walk</b><br>Tue 05 Mar 2024<br>1.0 km · 1:02:05 min/km"
+    )
+    assert scatter_hover(slow, 1).endswith("2.0 km · 1:00:30 min/km")
+    # One sport, one legend entry: the slow walks hide and show with the others.
+    assert quick.name == slow.name == quick.legendgroup == slow.legendgroup == "Walk"
+    assert (quick.showlegend, slow.showlegend) == (True, False)
+    assert slow.marker.color == quick.marker.color
+    assert slow.customdata.dtype == np.uint16
+
+
+def test_pace_clock_rows() -> None:
+    assert pace_clock(np.array([300.0, 3599.4])).tolist() == [
+        [5, 0],
+        [59, 59],
+    ]
+    assert pace_clock(np.array([59.6, 3725.0, 36_000.0])).tolist() == [
+        [0, 1, 0],
+        [1, 2, 5],
+        [10, 0, 0],
+    ]
 
 
 def test_speed_scatter_imperial_and_single_panel() -> None:

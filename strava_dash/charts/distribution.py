@@ -31,6 +31,11 @@ PACE_PANEL: Final = "Pace — foot sports"
 _NICE_STEPS: Final = (1.0, 2.0, 2.5, 5.0)
 # d3-time-format of the hover's day, as style.date_labels writes it: "Mon 04 Mar 2024".
 DAY_FORMAT: Final = "%a %d %b %Y"
+# Room for the y tick labels and title (left) and x tick labels and title (bottom) in
+# Streamlit's theme, so plotly.js need not grow the margins and draw the figure a second
+# time. Measured in Chromium: speeds need 67 px on the left, counts to 9,999 79; 90 leaves
+# room for a pace axis ("10:00") when only foot sports are shown.
+FITTED_MARGIN: Final = {"l": 90, "b": 70}
 
 
 def _is_foot(df: pd.DataFrame) -> np.ndarray[Any, np.dtype[np.bool_]]:
@@ -52,10 +57,34 @@ def _iso_days(df: pd.DataFrame) -> np.ndarray[Any, np.dtype[np.object_]]:
     return iso
 
 
-def _minutes_seconds(pace: np.ndarray[Any, np.dtype[np.float64]]) -> np.ndarray[Any, Any]:
-    """Pace in whole seconds as ``[minutes, seconds]`` rows (uint16), for an m:ss hover."""
+def pace_clock(pace: np.ndarray[Any, np.dtype[np.float64]]) -> np.ndarray[Any, Any]:
+    """Pace in whole seconds as clock rows (uint16) for the hover: ``[minutes, seconds]``
+    when every pace is under an hour, else ``[hours, minutes, seconds]`` (see PACE_CLOCKS)."""
     total = np.round(pace).astype(np.int64)
-    return np.column_stack(np.divmod(total, 60)).astype(np.uint16)
+    minutes, seconds = np.divmod(total, 60)
+    if total.size == 0 or total.max() < 3600:
+        return np.column_stack((minutes, seconds)).astype(np.uint16)
+    hours, minutes = np.divmod(minutes, 60)
+    return np.column_stack((hours, minutes, seconds)).astype(np.uint16)
+
+
+# The hover of a pace_clock row, by its length: "5:30", or "1:02:05" rather than "62:05".
+PACE_CLOCKS: Final = {
+    2: "%{customdata[0]}:%{customdata[1]:02d}",
+    3: "%{customdata[0]}:%{customdata[1]:02d}:%{customdata[2]:02d}",
+}
+
+
+def _pace_groups(
+    rows: np.ndarray[Any, np.dtype[np.bool_]], pace: np.ndarray[Any, np.dtype[np.float64]]
+) -> list[np.ndarray[Any, np.dtype[np.bool_]]]:
+    """A sport's rows split into paces under an hour and the rest, empty parts dropped.
+
+    A template cannot leave out a zero hour, so the rare paces of an hour or more (a walk
+    with a long stop) get a trace of their own, in the same legend group.
+    """
+    slow = np.round(pace) >= 3600
+    return [part for part in (rows & ~slow, rows & slow) if part.any()]
 
 
 def speed_scatter_figure(df: pd.DataFrame, *, units: Units = "metric") -> go.Figure:
@@ -63,14 +92,15 @@ def speed_scatter_figure(df: pd.DataFrame, *, units: Units = "metric") -> go.Fig
 
     Left: speed (km/h or mph) of non-foot sports. Right: pace (m:ss per km or mi) of foot
     sports, on a reversed axis so faster is up. One WebGL scatter trace per sport (a sport is
-    in one panel only). Activities without distance or speed are left out. Hover: name, local
-    date, distance and speed/pace. Needs ``name``, ``sport_type``, ``is_foot``,
+    in one panel only), and a second, legend-less one in its legend group for paces of an
+    hour or more (shown h:mm:ss). Activities without distance or speed are left out. Hover:
+    name, local date, distance and speed/pace. Needs ``name``, ``sport_type``, ``is_foot``,
     ``local_date``, distance, ``average_speed_*`` and ``pace_per_*``.
 
     Light to send (issue 14): x and y are float32, the escaped name is ``text``, the local
     day ``hovertext`` as "YYYY-MM-DD" (the hovertemplate writes it "Mon 04 Mar 2024"), speed
     comes from y through a number format, and pace from ``customdata`` ``[minutes,
-    seconds]`` (uint16); no formatted string per point.
+    seconds]`` (or ``[hours, minutes, seconds]``, uint16); no formatted string per point.
     """
     if df.empty:
         return empty_figure()
@@ -96,30 +126,34 @@ def speed_scatter_figure(df: pd.DataFrame, *, units: Units = "metric") -> go.Fig
         mask = speed_ok if panel == SPEED_PANEL else pace_ok
         y = speed if panel == SPEED_PANEL else pace
         for name in pd.Series(sport[mask]).value_counts().index:
-            rows = mask & (sport == name)
-            extra: dict[str, Any] = {}
-            if panel == SPEED_PANEL:
-                shown = f"%{{y:.1f}} {speed_unit}"
-            else:
-                shown = f"%{{customdata[0]}}:%{{customdata[1]:02d}} {pace_unit}"
-                extra["customdata"] = _minutes_seconds(y[rows])
+            sport_rows = mask & (sport == name)
+            parts = [sport_rows] if panel == SPEED_PANEL else _pace_groups(sport_rows, pace)
             label = escape_hover(str(name))
-            fig.add_trace(
-                go.Scattergl(
-                    x=distance[rows].astype(np.float32),
-                    y=y[rows].astype(np.float32),
-                    mode="markers",
-                    name=str(name),
-                    legendgroup=str(name),
-                    marker={"color": sport_colour(str(name)), "size": 7, "opacity": 0.7},
-                    text=names[rows],
-                    hovertext=days[rows],
-                    hovertemplate=f"{head}{shown}<extra>{label}</extra>",
-                    **extra,
-                ),
-                row=1,
-                col=col,
-            )
+            for part, rows in enumerate(parts):
+                extra: dict[str, Any] = {}
+                if panel == SPEED_PANEL:
+                    shown = f"%{{y:.1f}} {speed_unit}"
+                else:
+                    clock = pace_clock(y[rows])
+                    shown = f"{PACE_CLOCKS[clock.shape[1]]} {pace_unit}"
+                    extra["customdata"] = clock
+                fig.add_trace(
+                    go.Scattergl(
+                        x=distance[rows].astype(np.float32),
+                        y=y[rows].astype(np.float32),
+                        mode="markers",
+                        name=str(name),
+                        legendgroup=str(name),
+                        showlegend=part == 0,
+                        marker={"color": sport_colour(str(name)), "size": 7, "opacity": 0.7},
+                        text=names[rows],
+                        hovertext=days[rows],
+                        hovertemplate=f"{head}{shown}<extra>{label}</extra>",
+                        **extra,
+                    ),
+                    row=1,
+                    col=col,
+                )
         fig.update_xaxes(title_text=f"Distance ({dist_unit})", row=1, col=col)
         if panel == SPEED_PANEL:
             fig.update_yaxes(title_text=f"Average speed ({speed_unit})", row=1, col=col)
@@ -134,8 +168,16 @@ def speed_scatter_figure(df: pd.DataFrame, *, units: Units = "metric") -> go.Fig
                 row=1,
                 col=col,
             )
-    # Legend above the panel titles, not on top of them.
-    return base_layout(fig, height=480, hovermode="closest", margin={"t": 90}, legend={"y": 1.12})
+    # Legend above the panel titles, not on top of them. The left and bottom margins already
+    # hold the tick labels and axis titles: when plotly.js has to widen them itself it draws
+    # the whole figure again, 20,000 WebGL points included.
+    return base_layout(
+        fig,
+        height=480,
+        hovermode="closest",
+        margin=FITTED_MARGIN | {"t": 90},
+        legend={"y": 1.12},
+    )
 
 
 def nice_bin_width(span: float, *, target: int = 30) -> float:
@@ -187,6 +229,7 @@ def distance_histogram_figure(df: pd.DataFrame, *, units: Units = "metric") -> g
         )
     return base_layout(
         fig,
+        margin=FITTED_MARGIN,
         barmode="stack",
         bargap=0.05,
         legend_traceorder="normal",
