@@ -154,11 +154,28 @@ def test_map_lists_every_activity_without_gps() -> None:
     assert any(f"Showing {drawn:,} of {len(frame):,}" in c for c in texts(at.caption))
 
 
+def map_figure_sent(at: AppTest) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The map component's figure (JSON) and its other arguments."""
+    (component,) = [
+        e for e in at.get("component_instance") if e.proto.component_name.endswith(".route_map")
+    ]
+    (figure,) = [a.bytes for a in component.proto.special_args if a.key == "figure"]
+    return json.loads(figure), json.loads(component.proto.json_args)
+
+
 def test_map_start_density_and_kept_figure() -> None:
     at = demo_on("pages/map.py")
+    routes, args = map_figure_sent(at)
+    assert [t["type"] for t in routes["data"]][:1] == ["scattermap"]
+    assert args["selectable"] is True
     at.segmented_control(key="map_mode").set_value("starts").run()
     assert not at.exception, at.exception
-    assert [t["type"] for t in specs(at)[0]["data"]] == ["densitymap"]
+    # The same component (one iframe, one MapLibre map) draws the start density, with no
+    # selection tools.
+    starts, args = map_figure_sent(at)
+    assert [t["type"] for t in starts["data"]] == ["densitymap"]
+    assert args["selectable"] is False
+    assert not at.get("plotly_chart"), "no st.plotly_chart on the Map page"
     at.segmented_control(key="map_mode").set_value("routes").run()
     at.run()
     assert len(at.session_state["map_figures"]) == 2  # both modes built once, then reused
@@ -424,11 +441,8 @@ def test_a_map_over_the_point_budget_is_drawn_from_tiles_this_session_holds(
 ) -> None:
     monkeypatch.setattr(maps, "MAX_POINTS", 300)
     at = demo_on("pages/map.py")
-    (component,) = [
-        e for e in at.get("component_instance") if e.proto.component_name.endswith(".route_map")
-    ]
-    (figure,) = [a.bytes for a in component.proto.special_args if a.key == "figure"]
-    layout = json.loads(figure)["layout"]
+    figure, _ = map_figure_sent(at)
+    layout = figure["layout"]
     (layer,) = layout["map"]["layers"]
     (template,) = layer["source"]
     token = template.split("/")[2]

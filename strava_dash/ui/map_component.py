@@ -168,8 +168,14 @@ def route_map(
     key: str,
     height: int,
     shape: dict[str, Any] | None,
+    selectable: bool = True,
 ) -> object:
-    """Draw the map; returns the last shape reported (a dict with a nonce) or None."""
+    """Draw the map; returns the last shape reported (a dict with a nonce) or None.
+
+    ``selectable=False`` (start density) offers no box or lasso tool. The same ``key``
+    for every figure keeps one iframe, and so one MapLibre map, across them: switching
+    figures is then a redraw, not a new map.
+    """
     figure, revision, view = payload
     return _component()(
         figure=figure,
@@ -177,6 +183,7 @@ def route_map(
         uirevision=view,
         height=height,
         shape=shape,
+        selectable=selectable,
         key=key,
         default=None,
     )

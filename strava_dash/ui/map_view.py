@@ -168,10 +168,7 @@ def route_map(view: FilteredView) -> None:
     meta = fig.layout.meta
     if isinstance(meta, dict):
         st.caption(_caption(meta, len(view.for_chart("map")), mode))
-    if mode == "routes":
-        _selectable_map(view, fig)
-    else:
-        show_figure(fig, "route_map", scroll_zoom=True)
+    _map(view, fig, mode)
     _without_gps(view)
 
 
@@ -190,14 +187,19 @@ def _payload(fig: go.Figure) -> tuple[bytes, str, str]:
     return payload
 
 
-def _selectable_map(view: FilteredView, fig: go.Figure) -> None:
-    """The routes in the map component; the box or lasso drawn becomes the map's selection."""
+def _map(view: FilteredView, fig: go.Figure, mode: MapMode) -> None:
+    """Routes or start density in the map component (one iframe for both, so switching is
+    a redraw, not a new map); on routes, the box or lasso drawn becomes the map's
+    selection."""
     if charts.is_empty(fig):
         show_figure(fig, "route_map")  # the builder's message
         return
+    routes = mode == "routes"
     st.caption(
         "Use the box or lasso tool (top right of the map) to keep the activities that start "
         "or pass inside the shape; double-click the map in that tool to remove it."
+        if routes
+        else "Where activities start: brighter is more often. Select an area on Routes."
     )
     current = next((s for s in view.selections if isinstance(s, MapSelection)), None)
     value = map_component.route_map(
@@ -205,11 +207,13 @@ def _selectable_map(view: FilteredView, fig: go.Figure) -> None:
         key=SHAPE_KEY,
         height=MAP_HEIGHT,
         shape=selection_events.map_shape_value(current) if current else None,
+        selectable=routes,
     )
-    take_shape(
-        "map",
-        SHAPE_KEY,
-        value,
-        lambda v: selection_events.map_shape(v, "routes"),
-        selection_events.map_cleared,
-    )
+    if routes:
+        take_shape(
+            "map",
+            SHAPE_KEY,
+            value,
+            lambda v: selection_events.map_shape(v, "routes"),
+            selection_events.map_cleared,
+        )

@@ -99,6 +99,24 @@ def test_a_map_of_many_different_routes_is_drawn_from_server_tiles(
         page.wait_for_timeout(200)
     wait_map_idle(page)
 
+    # Start density and back: one iframe all along (plotly.js and MapLibre's workers stay
+    # loaded), the tiles gone under the density and back with the routes.
+    plot.evaluate("() => { window.__sameFrame = true; }")
+    page.get_by_test_id("stMain").get_by_text("Start density", exact=True).click()
+    expect(page.get_by_text("Where activities start")).to_be_visible()
+    wait_ready(page)
+    plot = wait_map_idle(page)
+    kinds = plot.evaluate("(el) => el.data.map((t) => t.type)")
+    assert kinds == ["densitymap"]
+    assert plot.evaluate("(el) => el.getAttribute('data-route-tiles')") == ""
+    assert plot.evaluate("() => window.__sameFrame === true")
+    page.get_by_test_id("stMain").get_by_text("Routes", exact=True).click()
+    expect(page.get_by_text("drawn as map tiles")).to_be_visible()
+    wait_ready(page)
+    plot = wait_map_idle(page)
+    assert plot.evaluate("() => window.__sameFrame === true")
+    assert {r.status for r in tiles} == {200}
+
     # A box still selects exactly: the activities whose route or start is in it.
     plot = choose_tool(page, "Box Select")
     drawn = drag_through(page, plot, [(0.3, 0.3), (0.6, 0.6)])

@@ -152,7 +152,8 @@ function start() {
       revision = args.revision;
     }
     const colour = (theme && theme.textColor) || "#31333F";
-    const key = JSON.stringify([revision, args.shape || null, height, theme || null]);
+    const selectable = args.selectable !== false;
+    const key = JSON.stringify([revision, args.shape || null, height, theme || null, selectable]);
     setHeight(height);
     if (key === drawnKey) return;
     drawnKey = key;
@@ -185,6 +186,14 @@ function start() {
     map.layers = (map.layers || []).filter((l) => !isRouteTiles(l))
       .concat(shapeLayers(args.shape, colour));
     layout.map = map;
+    // Start density takes no selection: no box or lasso buttons to press in vain.
+    config = selectable ? CONFIG : Object.assign({}, CONFIG, {
+      modeBarButtonsToAdd: [],
+      modeBarButtonsToRemove: CONFIG.modeBarButtonsToRemove.concat(["select2d", "lasso2d"]),
+    });
+    if (!selectable && (layout.dragmode === "select" || layout.dragmode === "lasso")) {
+      layout.dragmode = "pan";
+    }
     pending = layout;
     schedule(drawnOnce ? SETTLE_MS : 0);
   }
@@ -196,6 +205,7 @@ function start() {
     // Never offer to upload the athlete's routes to Plotly's cloud.
     modeBarButtonsToRemove: ["sendChartToCloud", "sendDataToCloud"],
   };
+  let config = CONFIG;
   // The iframe's width follows the column: Streamlit sets it, and for a moment while the
   // page above the map changes (a chip appears) it is a default 300 px, together with the
   // new arguments. Drawing waits until that has settled, so 10,000 routes are not drawn
@@ -230,7 +240,7 @@ function start() {
     drawnOnce = true;
     return (resized ? Plotly.Plots.resize(gd) : Promise.resolve())
       .then(() => {
-        const drawing = Plotly.react(gd, figure.data, layout, CONFIG);
+        const drawing = Plotly.react(gd, figure.data, layout, config);
         watchMap(100); // the route tiles load while plotly still works on its traces
         return drawing;
       })
