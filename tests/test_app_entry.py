@@ -46,7 +46,11 @@ def test_the_server_import_builds_the_routes_and_draws_nothing() -> None:
     assert done.returncode == 0, done.stderr
     routes, drew_pages = done.stdout.strip().splitlines()[-2:]
     plotly_js = f"/api/assets/plotly-{plotly.__version__}.min.js"  # the map component's
-    assert routes == f"['/api/strava/webhook', '/api/strava/webhook', '{plotly_js}']"
+    tiles = "/api/tiles/{token}/{z:int}/{x:int}/{y:int}"  # big route maps' tiles
+    assert routes == (
+        f"['/api/strava/webhook', '/api/strava/webhook', '{plotly_js}', "
+        f"'{tiles}.png', '{tiles}@2x.png']"
+    )
     assert drew_pages == "False"
     # Page calls outside a session would warn about a missing ScriptRunContext.
     assert "ScriptRunContext" not in done.stderr
