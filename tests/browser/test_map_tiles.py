@@ -10,7 +10,7 @@ import numpy as np
 import polyline
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, BrowserContext, Response, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Response, expect
 
 from strava_dash import maps
 from tests.browser.conftest import AppServer, strava_env
@@ -58,14 +58,20 @@ def route_pixels(png: bytes) -> float:
     return float((spread > 60).mean())
 
 
-def test_a_map_of_many_different_routes_is_drawn_from_server_tiles(
-    context: BrowserContext, app: AppServer, records: list[dict[str, object]]
-) -> None:
+def logged_in(context: BrowserContext, app: AppServer) -> tuple[Page, list[Response]]:
+    """A page logged in as the athlete, and every tile response the context will get."""
     tiles: list[Response] = []
     context.on("response", lambda r: tiles.append(r) if "/api/tiles/" in r.url else None)
     page = context.new_page()
     open_app(page, app.url)
     connect_with_strava(page, athlete_id=ATHLETE)
+    return page, tiles
+
+
+def test_a_map_of_many_different_routes_is_drawn_from_server_tiles(
+    context: BrowserContext, app: AppServer, records: list[dict[str, object]]
+) -> None:
+    page, tiles = logged_in(context, app)
     go_to(page, "Activities")
     expect(page.get_by_text(f"{ACTIVITIES:,} activities from Strava")).to_be_visible(
         timeout=120_000
@@ -151,11 +157,7 @@ def test_a_screen_with_two_pixels_per_point_gets_tiles_twice_as_sharp(
     context = browser.new_context(viewport={"width": 1200, "height": 900}, device_scale_factor=2)
     context.set_default_timeout(30_000)
     try:
-        tiles: list[Response] = []
-        context.on("response", lambda r: tiles.append(r) if "/api/tiles/" in r.url else None)
-        page = context.new_page()
-        open_app(page, app.url)
-        connect_with_strava(page, athlete_id=ATHLETE)
+        page, tiles = logged_in(context, app)
         go_to(page, "Map")
         expect(page.get_by_text("drawn as map tiles")).to_be_visible(timeout=120_000)
         wait_map_idle(page)
