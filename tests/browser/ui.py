@@ -211,7 +211,12 @@ UNPROJECT = """(el, points) => {
 
 
 def choose_tool(page: Page, title: str) -> Locator:
-    plot = map_plot(page)
+    """Press a map tool once the routes are drawn, as a person would: plotly adds the
+    traces after MapLibre's load and redraws once the iframe has its width, and a box
+    dragged before that selects nothing."""
+    plot = wait_map_idle(page)
+    page.wait_for_timeout(300)  # the component's resize redraw (SETTLE_MS 120) has run
+    plot = wait_map_idle(page)
     plot.hover()
     plot.locator(f'.modebar-btn[data-title="{title}"]').first.click()
     return plot
