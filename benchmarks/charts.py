@@ -136,13 +136,7 @@ def run_choices(repeat: int) -> tuple[Table, list[Target]]:
     targets: list[Target] = []
     for account, df in browser_accounts().items():
         for name, (before, now) in CHOICES.items():
-            result: dict[str, tuple[float, Any]] = timed_together(
-                {"before": lambda b=before, d=df: b(d), "now": lambda b=now, d=df: b(d)},
-                repeat,
-                warmup=True,
-            )
-            (old_s, old_fig), (new_s, new_fig) = result["before"], result["now"]
-            old_b, new_b = len(old_fig.to_json()), len(new_fig.to_json())
+            old_s, new_s, old_b, new_b = _compare(before, now, df, repeat)
             table.add(
                 name, account, seconds(old_s), seconds(new_s), _kb(old_b), _kb(new_b),
                 ratio(new_b, old_b),
@@ -175,6 +169,20 @@ def run_choices(repeat: int) -> tuple[Table, list[Target]]:
     return table, targets
 
 
+def _compare(
+    before: Builder,
+    now: Builder,
+    df: pd.DataFrame,
+    repeat: int,
+) -> tuple[float, float, int, int]:
+    """Median build seconds of both builders, interleaved, and their figures' JSON bytes."""
+    result: dict[str, tuple[float, Any]] = timed_together(
+        {"before": lambda: before(df), "now": lambda: now(df)}, repeat, warmup=True
+    )
+    (old_s, old_fig), (new_s, new_fig) = result["before"], result["now"]
+    return old_s, new_s, len(old_fig.to_json()), len(new_fig.to_json())
+
+
 def _kb(size: int) -> str:
     return f"{size / 1000:,.0f} kB"
 
@@ -197,13 +205,7 @@ def run(repeat: int) -> tuple[Table, list[Target]]:
     for n, years in SIZES:
         df = activity_frame(n, years)
         for name, (before, now) in FIGURES.items():
-            result: dict[str, tuple[float, Any]] = timed_together(
-                {"before": lambda b=before, d=df: b(d), "now": lambda b=now, d=df: b(d)},
-                repeat,
-                warmup=True,
-            )
-            (old_s, old_fig), (new_s, new_fig) = result["before"], result["now"]
-            old_b, new_b = len(old_fig.to_json()), len(new_fig.to_json())
+            old_s, new_s, old_b, new_b = _compare(before, now, df, repeat)
             table.add(
                 name, f"{n:,} over {years}", seconds(old_s), seconds(new_s),
                 ratio(new_s, old_s), _kb(old_b), _kb(new_b), ratio(new_b, old_b),

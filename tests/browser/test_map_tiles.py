@@ -7,13 +7,13 @@ import io
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
-import polyline
 import pytest
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, Response, expect
 
 from strava_dash import maps
 from tests.browser.conftest import AppServer, strava_env
+from tests.browser.map_truth import expected_on_map
 from tests.browser.ui import (
     UNPROJECT,
     choose_tool,
@@ -138,14 +138,7 @@ def test_a_map_of_many_different_routes_is_drawn_from_server_tiles(
     # plotly reads the mouse, the test MapLibre's projection of where it moved.
     pixel = abs(south - below)
     assert (lat0, lat1, lng0, lng1) == pytest.approx((south, north, west, east), abs=1.5 * pixel)
-    expected = set()
-    for record in records:
-        encoded = record["map"]["summary_polyline"]  # type: ignore[index]
-        if not encoded:
-            continue
-        points = polyline.decode(str(encoded))
-        if any(lat0 <= a <= lat1 and lng0 <= b <= lng1 for a, b in points):
-            expected.add(record["id"])
+    expected = expected_on_map(raw, records)
     assert 0 < len(expected) < everything
     go_to(page, "Activities")
     assert count_shown(page) == len(expected)

@@ -7,13 +7,13 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
-import polyline
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from strava_dash import demo
 from strava_dash.activities import FOOT_SPORTS
 from tests.browser.conftest import AppServer
+from tests.browser.map_truth import expected_on_map
 from tests.browser.ui import (
     MAP_IFRAME,
     UNPROJECT,
@@ -171,51 +171,6 @@ def shown_back(page: Page) -> None:
     assert "Selected area" in plot.evaluate(layers)
     page.locator(MAP_IFRAME).scroll_into_view_if_needed()
     page.wait_for_timeout(500)
-
-
-def _inside(lat: float, lng: float, polygon: list[tuple[float, float]]) -> bool:
-    """Even-odd ray cast, written out here (not the app's geo_select)."""
-    inside = False
-    j = len(polygon) - 1
-    for i, (lat_i, lng_i) in enumerate(polygon):
-        lat_j, lng_j = polygon[j]
-        if (lng_i > lng) != (lng_j > lng):
-            at = lat_i + (lng - lng_i) * (lat_j - lat_i) / (lng_j - lng_i)
-            if lat < at:
-                inside = not inside
-        j = i
-    return inside
-
-
-def expected_on_map(part: str) -> set[int]:
-    """Demo activities whose start or any route vertex lies in the URL's map box (and its
-    lasso polygon, when there is one), from the raw records decoded with the polyline
-    library (not the app's NumPy decoder) and the URL's numbers read here."""
-    fields = part.split(",")
-    assert fields[:2] == ["m", "r"], part
-    lat0, lat1, lng0, lng1 = (float(v) for v in fields[2:6])
-    polygon = (
-        [(float(a), float(b)) for a, b in (pair.split(":") for pair in fields[6].split("_"))]
-        if len(fields) > 6
-        else []
-    )
-
-    def hit(lat: float, lng: float) -> bool:
-        in_box = lat0 <= lat <= lat1 and lng0 <= lng <= lng1
-        return in_box and (not polygon or _inside(lat, lng, polygon))
-
-    ids: set[int] = set()
-    for record in demo.demo_activities():
-        encoded = (record.get("map") or {}).get("summary_polyline")  # type: ignore[union-attr]
-        if not encoded:
-            continue  # no GPS: never on a map selection
-        points = polyline.decode(str(encoded))
-        start = record.get("start_latlng") or []
-        if len(start) == 2:  # type: ignore[arg-type]
-            points.append((float(start[0]), float(start[1])))  # type: ignore[index]
-        if any(hit(lat, lng) for lat, lng in points):
-            ids.add(int(record["id"]))  # type: ignore[call-overload]
-    return ids
 
 
 def test_a_lasso_on_the_map_keeps_the_routes_through_its_shape(
