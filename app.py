@@ -15,6 +15,9 @@ import streamlit as st
 from strava_dash import APP_NAME, memory
 
 if __name__ == "__main__":
+    from strava_dash.ui import map_host
+
+    MAP_PAGE = "map"
     memory.configure()  # what an upload frees goes back to the system
     st.set_page_config(page_title=APP_NAME, page_icon="📈", layout="wide")
 
@@ -23,13 +26,17 @@ if __name__ == "__main__":
         st.Page("pages/activities.py", title="Activities", icon=":material/table_rows:"),
         st.Page("pages/charts.py", title="Charts", icon=":material/bar_chart:"),
         st.Page("pages/insights.py", title="Insights", icon=":material/insights:"),
-        st.Page("pages/map.py", title="Map", icon=":material/map:"),
+        st.Page("pages/map.py", title="Map", icon=":material/map:", url_path=MAP_PAGE),
         st.Page("pages/activity.py", title="Activity detail", icon=":material/directions_run:"),
     ]
     # Each page draws the sidebar's account block itself (ui.views.account_sidebar): pages
     # also run on their own when Streamlit treats pages/ as a plain multipage folder
     # (AppTest does), and the login state must show either way.
-    st.navigation(pages).run()
+    page = st.navigation(pages)
+    # The page runs inside the host's first container; the map's iframe lives after it
+    # and stays when the athlete leaves the Map (ui.map_host: a revisit is then fast).
+    with map_host.hosting(map_page=page.url_path == MAP_PAGE):
+        page.run()
 else:
     from collections.abc import AsyncIterator
     from contextlib import asynccontextmanager

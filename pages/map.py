@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from strava_dash.ui.map_host import below_map
 from strava_dash.ui.map_view import route_map
 from strava_dash.ui.sync_panel import sync_status
 from strava_dash.ui.views import data_sidebar, no_matches, powered_by_strava, require_session
@@ -15,4 +16,5 @@ view = data_sidebar(session)
 
 if not no_matches(view):
     route_map(view)
-powered_by_strava()
+with below_map():
+    powered_by_strava()

@@ -187,3 +187,9 @@ def route_map(
         key=key,
         default=None,
     )
+
+
+def hidden_map(*, key: str) -> object:
+    """The map under ``key``, told to keep what it drew and to draw nothing (the Map page
+    is not showing): its iframe, MapLibre map included, stays for the next visit."""
+    return _component()(hidden=True, key=key, default=None)

@@ -20,7 +20,7 @@ from strava_dash import charts, maps, selection_events, table_pages, tile_regist
 from strava_dash.maps import MapMode
 from strava_dash.route_tiles import RouteRaster
 from strava_dash.selection import MapSelection
-from strava_dash.ui import map_component, state, tile_routes
+from strava_dash.ui import map_component, map_host, state, tile_routes
 from strava_dash.ui.charts_view import show_figure
 from strava_dash.ui.pager import pager
 from strava_dash.ui.selection_view import take_shape
@@ -36,7 +36,7 @@ WITHOUT_GPS_PAGE: Final = 1_000
 WITHOUT_GPS_OPEN: Final = "without_gps_open"
 WITHOUT_GPS_TITLE: Final = "Activities without GPS"
 #: The map component's widget key; tests inject a drawn shape under it.
-SHAPE_KEY: Final = "route_map_shape"
+SHAPE_KEY: Final = map_host.MAP_KEY
 
 CacheKey = tuple[str, int, str, str]
 
@@ -161,7 +161,7 @@ def route_map(view: FilteredView) -> None:
         format_func=MODES.__getitem__,
         default="routes",
         required=True,
-        key="map_mode",
+        key=map_host.MAP_PAGE_MARK,  # on the page, it unfolds the map's slot
         persist_state="session",
     )
     fig = map_figure(view, mode)
@@ -169,7 +169,8 @@ def route_map(view: FilteredView) -> None:
     if isinstance(meta, dict):
         st.caption(_caption(meta, len(view.for_chart("map")), mode))
     _map(view, fig, mode)
-    _without_gps(view)
+    with map_host.below_map():
+        _without_gps(view)
 
 
 def _payload(fig: go.Figure) -> tuple[bytes, str, str]:
@@ -201,19 +202,21 @@ def _map(view: FilteredView, fig: go.Figure, mode: MapMode) -> None:
         if routes
         else "Where activities start: brighter is more often. Select an area on Routes."
     )
+    if routes:
+        # The component's value is in session state before it is drawn this run (app.py
+        # draws it after the page: ui.map_host), so the shape is taken here, first.
+        take_shape(
+            "map",
+            SHAPE_KEY,
+            st.session_state.get(SHAPE_KEY),
+            lambda v: selection_events.map_shape(v, "routes"),
+            selection_events.map_cleared,
+        )
     current = next((s for s in view.selections if isinstance(s, MapSelection)), None)
-    value = map_component.route_map(
-        _payload(fig),
-        key=SHAPE_KEY,
+    request = map_host.MapRequest(
+        payload=_payload(fig),
         height=MAP_HEIGHT,
         shape=selection_events.map_shape_value(current) if current else None,
         selectable=routes,
     )
-    if routes:
-        take_shape(
-            "map",
-            SHAPE_KEY,
-            value,
-            lambda v: selection_events.map_shape(v, "routes"),
-            selection_events.map_cleared,
-        )
+    map_host.show_map(request)

@@ -12,11 +12,14 @@ from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, Response, expect
 
 from strava_dash import maps
+from strava_dash.ui import map_host
 from tests.browser.conftest import AppServer, strava_env
 from tests.browser.map_truth import expected_on_map
 from tests.browser.ui import (
+    MAP_IFRAME,
     UNPROJECT,
     choose_tool,
+    click,
     connect_with_strava,
     count_shown,
     drag_through,
@@ -142,6 +145,25 @@ def test_a_map_of_many_different_routes_is_drawn_from_server_tiles(
     assert 0 < len(expected) < everything
     go_to(page, "Activities")
     assert count_shown(page) == len(expected)
+
+    # Away from the Map, its iframe stays but takes no room and shows nothing; back on the
+    # Map it is the same iframe (no new map to make), with the box drawn back.
+    folded = page.locator(f".st-key-{map_host.SLOT_KEY}")
+    expect(folded).to_be_hidden()
+    assert (folded.bounding_box() or {"height": 0})["height"] == 0
+    expect(page.locator(MAP_IFRAME)).to_have_count(1)
+    go_to(page, "Map")
+    wait_ready(page)
+    plot = wait_map_idle(page)
+    assert plot.evaluate("() => window.__sameFrame === true")
+    layers = plot.evaluate("(el) => el.layout.map.layers.map((l) => l.name)")
+    assert "Selected area outline" in layers
+    assert route_pixels(plot.screenshot()) > 0.05
+
+    # Logging out takes the map, and the routes in it, away with the athlete.
+    click(page, "Log out")
+    expect(page.get_by_text("Connect with Strava or open the demo")).to_be_visible()
+    expect(page.locator(MAP_IFRAME)).to_have_count(0)
 
 
 def test_a_screen_with_two_pixels_per_point_gets_tiles_twice_as_sharp(

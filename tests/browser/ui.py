@@ -142,6 +142,7 @@ _MAP_IDLE = """(el) => {
     if (!map || !map.style || !map.style._loaded) return false;
     const url = el.getAttribute("data-route-tiles");
     if (url === null) return false;  // the component has not drawn yet
+    if (el.dataset.wanted !== el.dataset.drawn) return false;  // a draw is under way
     const traces = map.getStyle().layers.filter((l) => l.id.indexOf("plotly-trace-layer-") === 0);
     if ((el.data || []).length && !traces.length) return false;
     if (url) {
@@ -166,9 +167,11 @@ def wait_map_idle(page: Page, timeout_s: float = 60.0) -> Locator:
 
 def expect_figure(page: Page) -> None:
     """A plotly figure is drawn: in the page, or in the map component's iframe."""
-    either = page.locator(f".js-plotly-plot, {MAP_IFRAME}").first
+    # The map's iframe stays, folded, on other pages (strava_dash/ui/map_host.py).
+    shown_map = f"{MAP_IFRAME}:visible"
+    either = page.locator(f".js-plotly-plot, {shown_map}").first
     either.wait_for(state="attached")
-    if page.locator(MAP_IFRAME).count():
+    if page.locator(shown_map).count():
         # The iframe shows once plotly.js (4.8 MB) has loaded in it: more than expect's 5 s
         # on a busy machine.
         inner = page.frame_locator(MAP_IFRAME).locator(".js-plotly-plot").first

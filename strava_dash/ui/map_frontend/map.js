@@ -157,6 +157,10 @@ function start() {
     setHeight(height);
     if (key === drawnKey) return;
     drawnKey = key;
+    // For whoever waits on this map (the browser tests, the benchmark): a draw is asked
+    // for; "drawn" catches up when it is done.
+    wanted += 1;
+    gd.dataset.wanted = String(wanted);
 
     // A fresh copy each time: plotly writes into the layout objects it is given.
     const base = JSON.parse(JSON.stringify(figure.layout));
@@ -216,6 +220,7 @@ function start() {
   let pending = null;
   let timer = null;
   let drawnOnce = false;
+  let wanted = 0;
 
   function schedule(delay) {
     window.clearTimeout(timer);
@@ -235,6 +240,7 @@ function start() {
 
   function drawNow() {
     const layout = pending || Object.assign({}, gd.layout);
+    const target = String(wanted);
     pending = null;
     const resized = drawnOnce && gd._fullLayout.width !== window.innerWidth;
     drawnOnce = true;
@@ -247,7 +253,8 @@ function start() {
       // plotly rejects the draw when MapLibre reports any error while the map is being
       // made, a basemap tile that failed to load included (an offline or busy tile
       // server): the map is there all the same, and still needs its tiles and events.
-      .then(afterDraw, afterDraw);
+      .then(afterDraw, afterDraw)
+      .then(() => { gd.dataset.drawn = target; });
   }
 
   let watched = null;
@@ -277,6 +284,9 @@ function start() {
       watched = map;
       map.on("styledata", ensureTiles);
       map.on("idle", ensureTiles);
+      // When the map last came to rest with everything loaded, on the epoch clock (the
+      // parent page's clock differs): a revisit that changed nothing leaves it as it was.
+      map.on("idle", () => { gd.dataset.idleAt = String(performance.timeOrigin + performance.now()); });
     }
     ensureTiles();
   }
@@ -287,6 +297,9 @@ function start() {
     if (event.source !== window.parent) return;
     const data = event.data;
     if (!data || data.type !== "streamlit:render") return;
+    // Another page is showing (strava_dash/ui/map_host.py): keep the map as it is, ready
+    // for the next visit, and spend nothing on it meanwhile.
+    if (data.args && data.args.hidden) return;
     render(data.args || {}, data.theme);
   });
   send("streamlit:componentReady", { apiVersion: 1 });
