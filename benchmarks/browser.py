@@ -299,11 +299,13 @@ def _tour(page: Page, probe: Probe, results: Results, rep: int) -> None:
         # Bars per week: the most bars (2,870 at 55 years); back to month, the default.
         ("Charts: Volume per week", _segment(page, "Week")),
         ("Charts: Volume per month", _segment(page, "Month")),
+        # Every map interaction waits for the map in its iframe to come to rest: its
+        # redraw there sends no websocket message.
         ("Map page (Routes)", _drawing_map(page, _nav(page, "Map"))),
-        ("Map: Start density", _segment(page, "Start density")),
+        ("Map: Start density", _drawing_map(page, _segment(page, "Start density"))),
         ("Map: Routes", _drawing_map(page, _segment(page, "Routes"))),
-        ("Map: sport filter Ride", _sport(page, "Ride")),
-        ("Map: sport filter cleared", _sport(page, None)),
+        ("Map: sport filter Ride", _drawing_map(page, _sport(page, "Ride"))),
+        ("Map: sport filter cleared", _drawing_map(page, _sport(page, None))),
         ("Activity detail page", _nav(page, "Activity detail")),
         ("Insights page (Fitness & form)", _nav(page, "Insights")),
         *((f"Insights: {s}", _segment(page, s)) for s in INSIGHTS_SECTIONS),

@@ -110,7 +110,9 @@ def test_a_map_of_many_different_routes_is_drawn_from_server_tiles(
 
     # Start density and back: one iframe all along (plotly.js and MapLibre's workers stay
     # loaded), the tiles gone under the density and back with the routes.
-    plot.evaluate("() => { window.__sameFrame = true; }")
+    plot.evaluate(
+        "(el) => { window.__sameFrame = true; window.__map = el._fullLayout.map._subplot.map; }"
+    )
     page.get_by_test_id("stMain").get_by_text("Start density", exact=True).click()
     expect(page.get_by_text("Where activities start")).to_be_visible()
     wait_ready(page)
@@ -119,11 +121,18 @@ def test_a_map_of_many_different_routes_is_drawn_from_server_tiles(
     assert kinds == ["densitymap"]
     assert plot.evaluate("(el) => el.getAttribute('data-route-tiles')") == ""
     assert plot.evaluate("() => window.__sameFrame === true")
+    # The same MapLibre map, too (a new one costs as much as a first visit), without the
+    # box and lasso buttons: start density takes no selection.
+    same_map = "(el) => el._fullLayout.map._subplot.map === window.__map"
+    assert plot.evaluate(same_map)
+    expect(plot.locator('[data-title="Box Select"]')).to_have_count(0)
     page.get_by_test_id("stMain").get_by_text("Routes", exact=True).click()
     expect(page.get_by_text("drawn as map tiles")).to_be_visible()
     wait_ready(page)
     plot = wait_map_idle(page)
     assert plot.evaluate("() => window.__sameFrame === true")
+    assert plot.evaluate(same_map)
+    expect(plot.locator('[data-title="Box Select"]')).to_have_count(1)
     assert {r.status for r in tiles} == {200}
 
     # A box still selects exactly: the activities whose route or start is in it.

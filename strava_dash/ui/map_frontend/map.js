@@ -190,11 +190,15 @@ function start() {
     map.layers = (map.layers || []).filter((l) => !isRouteTiles(l))
       .concat(shapeLayers(args.shape, colour));
     layout.map = map;
-    // Start density takes no selection: no box or lasso buttons to press in vain.
-    config = selectable ? CONFIG : Object.assign({}, CONFIG, {
-      modeBarButtonsToAdd: [],
-      modeBarButtonsToRemove: CONFIG.modeBarButtonsToRemove.concat(["select2d", "lasso2d"]),
-    });
+    // Start density takes no selection: no box or lasso buttons to press in vain. Taken
+    // away in the layout, not the config: plotly makes a new map (WebGL context, worker,
+    // every layer) whenever the config changes, and switching modes would then cost as
+    // much as a first visit.
+    if (!selectable) {
+      layout.modebar = Object.assign({}, base.modebar, {
+        remove: ((base.modebar && base.modebar.remove) || []).concat(["select2d", "lasso2d"]),
+      });
+    }
     if (!selectable && (layout.dragmode === "select" || layout.dragmode === "lasso")) {
       layout.dragmode = "pan";
     }
@@ -209,7 +213,6 @@ function start() {
     // Never offer to upload the athlete's routes to Plotly's cloud.
     modeBarButtonsToRemove: ["sendChartToCloud", "sendDataToCloud"],
   };
-  let config = CONFIG;
   // The iframe's width follows the column: Streamlit sets it, and for a moment while the
   // page above the map changes (a chip appears) it is a default 300 px, together with the
   // new arguments. Drawing waits until that has settled, so 10,000 routes are not drawn
@@ -246,7 +249,7 @@ function start() {
     drawnOnce = true;
     return (resized ? Plotly.Plots.resize(gd) : Promise.resolve())
       .then(() => {
-        const drawing = Plotly.react(gd, figure.data, layout, config);
+        const drawing = Plotly.react(gd, figure.data, layout, CONFIG);
         watchMap(100); // the route tiles load while plotly still works on its traces
         return drawing;
       })
