@@ -33,6 +33,7 @@ from tests.fake_strava import FakeStrava, make_activities
 from tests.fake_strava.factory import distinct_routes
 
 ATHLETE = 4_242
+PIXEL_RATIO = "(el) => el._fullLayout.map._subplot.map.getPixelRatio()"
 # 60 points a route, all different: over maps.MAX_POINTS once 840 routes have GPS.
 ACTIVITIES = 1_300
 
@@ -99,6 +100,9 @@ def test_a_map_of_many_different_routes_is_drawn_from_server_tiles(
     for _ in range(4):
         page.mouse.wheel(0, -400)
         page.wait_for_timeout(200)
+        # Software WebGL, as here: the map moves at half its resolution (a quarter of the
+        # pixels to draw per frame)...
+        assert plot.evaluate(PIXEL_RATIO) == 0.5
     wait_map_idle(page)
     deeper = {int(urlsplit(r.url).path.split("/")[4]) for r in tiles}
     assert max(deeper) > max(zooms)
@@ -107,6 +111,12 @@ def test_a_map_of_many_different_routes_is_drawn_from_server_tiles(
         page.mouse.wheel(0, 400)
         page.wait_for_timeout(200)
     wait_map_idle(page)
+    # ... and is sharp again once at rest.
+    page.wait_for_function(
+        f"() => ({PIXEL_RATIO})(document.querySelector('{MAP_IFRAME}')"
+        ".contentDocument.querySelector('.js-plotly-plot')) === 1",
+        timeout=10_000,
+    )
 
     # Start density and back: one iframe all along (plotly.js and MapLibre's workers stay
     # loaded), the tiles gone under the density and back with the routes.

@@ -290,8 +290,63 @@ function start() {
       // When the map last came to rest with everything loaded, on the epoch clock (the
       // parent page's clock differs): a revisit that changed nothing leaves it as it was.
       map.on("idle", () => { gd.dataset.idleAt = String(performance.timeOrigin + performance.now()); });
+      lowResolutionWhileMoving(map);
     }
     ensureTiles();
+  }
+
+  // Without a GPU (software WebGL: SwiftShader, llvmpipe…) every frame of a zoom or pan
+  // is drawn by the CPU and read back for the page: 60–150 ms a frame on a 1,000 px map,
+  // and the page froze that long at each step. While the athlete moves the map, and until
+  // the tiles of the new view are in, it is drawn with a quarter of the pixels (about a
+  // third of the time a frame); once at rest, once more at full sharpness. With a GPU
+  // nothing changes.
+  const SOFTWARE_GL = /SwiftShader|llvmpipe|softpipe|Software|Basic Render/i;
+  const MOVING_RESOLUTION = 0.5;
+
+  function softwareRendered(map) {
+    try {
+      const gl = map.painter.context.gl;
+      const info = gl.getExtension("WEBGL_debug_renderer_info");
+      return SOFTWARE_GL.test(String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER)));
+    } catch (error) {
+      return false;
+    }
+  }
+
+  // Sharp again only after a moment at rest: between two turns of the wheel the map is
+  // often briefly idle, and a sharp frame there costs as much as the freeze it avoids.
+  const SHARP_AFTER_MS = 400;
+
+  function lowResolutionWhileMoving(map) {
+    if (typeof map.setPixelRatio !== "function" || !softwareRendered(map)) return;
+    const sharp = map.getPixelRatio();
+    let lowered = false;
+    let timer = null;
+    function lower() {
+      window.clearTimeout(timer);
+      if (lowered) return;
+      lowered = true;
+      map.setPixelRatio(sharp * MOVING_RESOLUTION);
+    }
+    // Only the athlete's own moves (plotly sets the view on every draw, too): a turn of
+    // the wheel, a drag, a touch, whatever else moves the map from an input event.
+    map.on("wheel", lower);
+    map.on("dragstart", lower);
+    map.on("touchstart", lower);
+    map.on("movestart", (event) => {
+      window.clearTimeout(timer);
+      if (event.originalEvent) lower();
+    });
+    map.on("idle", () => {
+      if (!lowered) return;
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => {
+        if (map.isMoving()) return;  // its own idle comes later
+        lowered = false;
+        map.setPixelRatio(sharp);
+      }, SHARP_AFTER_MS);
+    });
   }
 
   window.addEventListener("resize", () => schedule(SETTLE_MS));
