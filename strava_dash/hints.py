@@ -19,6 +19,15 @@ from typing import Any
 from strava_dash.activities import SPORT_GROUPS
 
 _STATS_KEYS = ("all_ride_totals", "all_run_totals", "all_swim_totals")
+#: Activities the estimate is shaded down by (a quarter of a page of 200). The share
+#: counted so far is a sample: an estimate a few activities past a page boundary sends a
+#: page past the list's end, and the walk waits for that page (a round trip); falling
+#: as few short costs nothing. Simulated over 1,000-8,000 activities with 30-80 % of
+#: them counted (PagePlan, 8 in flight, 100-140 ms a page): as fast or faster everywhere,
+#: and the pages sent past the end fell from 0.4-1.0 a walk to 0-0.1. Measured on the
+#: mixed benchmark account, the plain client went from 0.26x the sequential loop (two
+#: runs) to 0.24-0.25x (three), with one list request fewer.
+ESTIMATE_SHADE = 50
 _COUNTED_GROUPS = frozenset({"Ride", "Run", "Swim", None})
 
 
@@ -96,4 +105,5 @@ class StatsHint:
         seen, counted, ahead = tallies
         if not counted:
             return None
-        return seen + -(-ahead * seen // counted)
+        scaled = seen + -(-ahead * seen // counted)
+        return max(scaled - ESTIMATE_SHADE, seen + ahead)  # never under the lower bound
