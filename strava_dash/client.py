@@ -378,9 +378,7 @@ class StravaClient:
         own = self._stats_hint() if expected is None and look_ahead and whole else None
         if own is not None:
             stats, found, walk_over = own
-            # The stats come two round trips in (/athlete, then them): the first pages
-            # go out together meanwhile.
-            plan = PagePlan(first_page, per_page, stats, self.max_in_flight, eager=True)
+            plan = PagePlan(first_page, per_page, stats, self.max_in_flight)
             try:
                 yield from self._pages_concurrently(params, plan, on_stranded, found)
             finally:

@@ -26,7 +26,7 @@ _STATS_KEYS = ("all_ride_totals", "all_run_totals", "all_swim_totals")
 #: them counted (PagePlan, 8 in flight, 100-140 ms a page): as fast or faster everywhere,
 #: and the pages sent past the end fell from 0.4-1.0 a walk to 0-0.1. Measured on the
 #: mixed benchmark account, the plain client went from 0.26x the sequential loop (two
-#: runs) to 0.24-0.25x (three), with one list request fewer.
+#: runs) to 0.23-0.25x (five), with one list request fewer.
 ESTIMATE_SHADE = 50
 _COUNTED_GROUPS = frozenset({"Ride", "Run", "Swim", None})
 

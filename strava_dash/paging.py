@@ -91,13 +91,7 @@ class PagePlan:
     """The state of one concurrent walk over numbered pages (thread-confined)."""
 
     def __init__(
-        self,
-        first_page: int,
-        per_page: int,
-        hint: LengthHint,
-        max_in_flight: int,
-        *,
-        eager: bool = False,
+        self, first_page: int, per_page: int, hint: LengthHint, max_in_flight: int
     ) -> None:
         if max_in_flight < 1:
             raise ValueError(f"max_in_flight must be at least 1, got {max_in_flight}")
@@ -105,7 +99,6 @@ class PagePlan:
         self.per_page = per_page
         self.max_in_flight = max_in_flight
         self._hint = hint
-        self._eager = eager
         self.next_page = first_page  # the page to hand out next
         self.launched = first_page - 1  # pages up to this one were asked for
         self._known = first_page - 1  # the last page seen holding activities
@@ -138,11 +131,7 @@ class PagePlan:
             # No guess yet (the stats are on their way): a full last page says the list
             # likely goes on, and waiting for the guess would cost a round trip; a short
             # one says it likely ends (Strava does not promise it, so no proof either).
-            # ``eager``: before any page, as if one had come back full. A walk that finds
-            # its own hint learns the stats two round trips in; its first pages then go
-            # out together, within the allowance (an empty list costs 2 requests more).
-            nothing_yet = self._eager and self._known < self.first_page
-            return self._known + MAX_SPECULATIVE if self._known_full or nothing_yet else None
+            return self._known + MAX_SPECULATIVE if self._known_full else None
         return self._pages_for(total)
 
     def _limit(self) -> int:

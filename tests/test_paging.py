@@ -165,17 +165,6 @@ def test_without_an_estimate_a_full_page_sends_two_more_along() -> None:
     assert plan.room() == 1 + MAX_SPECULATIVE
 
 
-def test_an_eager_walk_sends_its_first_pages_together_within_the_allowance() -> None:
-    # A walk finding its own hint waits two round trips for the stats: meanwhile the
-    # first pages go out as if an earlier one had come back full.
-    plan = PagePlan(1, 200, GuessingHint(None, None), max_in_flight=8, eager=True)
-    assert plan.room() == 1 + MAX_SPECULATIVE
-    plan.launch(plan.room())
-    plan.settle(1, records(0))  # an empty list: the two extra pages are the allowance
-    assert plan.room() == 0
-    assert plan.next_step() is END
-
-
 def test_without_an_estimate_a_short_page_after_full_ones_stops_the_speculation() -> None:
     # 450 activities: two full pages, then 50. Before, the first full page kept the
     # walk speculating, so pages 5 and 6 went out after the short page 3.
@@ -230,8 +219,7 @@ def test_a_wrong_estimate_wastes_at_most_two_pages_and_changes_no_order(seed: in
     total = sum(pages)
     guess = rng.choice((None, 0, total // 2, total, 3 * total, 1_000_000))
     hint = GuessingHint(rng.randrange(0, total + 1) if total else 0, guess)
-    eager = rng.choice((False, True))
-    plan = PagePlan(1, 200, hint, max_in_flight=rng.choice((1, 3, 8)), eager=eager)
+    plan = PagePlan(1, 200, hint, max_in_flight=rng.choice((1, 3, 8)))
     handed, furthest = walk(plan, pages, seed)
     assert handed == list(range(1, len(pages) + 1))
     end = len(pages) + 1
