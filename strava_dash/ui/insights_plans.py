@@ -49,17 +49,10 @@ PERIOD_NAMES: Final[dict[g.Period, str]] = {
 # ------------------------------------------------------------------ goals in the session
 
 
-def _athlete_key() -> str:
-    session = state.current()
-    if session is None:
-        return ""
-    return f"{session.source}:{session.athlete_id}"
-
-
 def _plans() -> tuple[list[g.Goal], dict[str, Service]]:
     """This athlete's goals and service intervals: from the session, else (the first look
     in this session) from the store."""
-    key = _athlete_key()
+    key = state.athlete_key() or ""
     held = st.session_state.get(GOALS)
     if isinstance(held, tuple) and len(held) == 3 and held[0] == key:
         return list(held[1]), dict(held[2])
@@ -90,7 +83,7 @@ def _save(goals: list[g.Goal] | None = None, services: dict[str, Service] | None
     held_goals, held_services = _plans()
     goals = held_goals if goals is None else list(goals)
     services = held_services if services is None else dict(services)
-    st.session_state[GOALS] = (_athlete_key(), goals, services)
+    st.session_state[GOALS] = (state.athlete_key() or "", goals, services)
     session = state.current()
     recorder = session.recorder if session is not None else None
     if recorder is not None and not recorder.save_goals(g.dumps(goals, list(services.values()))):

@@ -112,13 +112,8 @@ def below_map() -> AbstractContextManager[Any]:
     return nullcontext() if host is None else host.below
 
 
-def _athlete() -> str | None:
-    session = state.current()
-    return None if session is None else f"{session.source}:{session.athlete_id}"
-
-
 def _draw(slot: DeltaGenerator, request: MapRequest) -> None:
-    st.session_state[MAP_SHOWN_FOR] = _athlete()
+    st.session_state[MAP_SHOWN_FOR] = state.athlete_key()
     with slot:
         map_component.route_map(
             request.payload,
@@ -136,7 +131,7 @@ def _keep_hidden(slot: DeltaGenerator) -> None:
     removes the iframe at the end of the run.
     """
     shown_for = st.session_state.get(MAP_SHOWN_FOR)
-    if shown_for is None or shown_for != _athlete():
+    if shown_for is None or shown_for != state.athlete_key():
         return
     with slot:
         map_component.hidden_map(key=MAP_KEY)

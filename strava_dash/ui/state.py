@@ -285,6 +285,14 @@ def current() -> AthleteSession | None:
     return value
 
 
+def athlete_key() -> str | None:
+    """Who this browser session is looking at ("strava:123", "demo:…"), or None: what
+    per-athlete things kept in the session are tagged with, so they never outlive a
+    change of athlete."""
+    session = current()
+    return None if session is None else f"{session.source}:{session.athlete_id}"
+
+
 def set_current(session: AthleteSession) -> None:
     previous = current()
     if previous is not None and previous is not session:
